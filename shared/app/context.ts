@@ -1,0 +1,84 @@
+/** What every use case shares: loading a live secret, conditional updates with retry, events, crypto. */
+import { ConflictError, secretInDeleteWindow, secretNotFound } from '../domain/errors.js';
+import { makeEvent, type EventType } from '../domain/events.js';
+import type { SecretRecord } from '../domain/secret.js';
+import { nameFromNameOrArn } from '../domain/validation.js';
+import type { DriverSecret } from '../ports/target-driver.js';
+import type { ServiceDeps } from './deps.js';
+import { openSecretValue, sealSecretValue } from './envelope.js';
+
+const CONFLICT_RETRIES = 5;
+
+export class UseCaseContext {
+  constructor(readonly deps: ServiceDeps) {}
+
+  now(): number {
+    return this.deps.clock.now();
+  }
+
+  /**
+   * The secret by name or ARN, or 404. A secret whose recovery window has passed is gone even
+   * before the purge timer removes its row.
+   */
+  async load(nameOrArn: string): Promise<SecretRecord> {
+    const name = nameFromNameOrArn(nameOrArn);
+    const secret = await this.deps.store.getSecret(name);
+    if (!secret || (secret.plannedDeleteAt !== null && secret.plannedDeleteAt <= this.now())) throw secretNotFound(name);
+    return secret;
+  }
+
+  /** Like load, but refuses a secret that is pending deletion. */
+  async loadActive(nameOrArn: string): Promise<SecretRecord> {
+    const secret = await this.load(nameOrArn);
+    if (secret.plannedDeleteAt !== null) throw secretInDeleteWindow(secret.name);
+    return secret;
+  }
+
+  /**
+   * Read-modify-write with optimistic concurrency: `change` is re-run on a fresh read after a lost
+   * race, so it must be a pure function of the record it is given. Returns the stored record, or
+   * the unchanged one when `change` returns it as is.
+   */
+  async update(
+    nameOrArn: string,
+    change: (secret: SecretRecord) => SecretRecord,
+    load: (name: string) => Promise<SecretRecord> = (n) => this.load(n),
+  ): Promise<SecretRecord> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await load(nameOrArn);
+      const next = change(current);
+      if (next === current) return current;
+      try {
+        return await this.deps.store.updateSecret(next, current.revision);
+      } catch (error) {
+        if (!(error instanceof ConflictError) || attempt >= CONFLICT_RETRIES) throw error;
+      }
+    }
+  }
+
+  async emit(type: EventType, secret: Pick<SecretRecord, 'name' | 'type'>, data: Record<string, unknown> = {}): Promise<void> {
+    await this.deps.events.publish(makeEvent(type, secret, this.now(), data));
+  }
+
+  seal(secretName: string, versionId: string, plaintext: string) {
+    return sealSecretValue(this.deps.keys, { secretName, versionId }, plaintext);
+  }
+
+  /** The plaintext of a stored version, or null when the version does not exist. */
+  async reveal(secretName: string, versionId: string): Promise<string | null> {
+    const version = await this.deps.store.getVersion(secretName, versionId);
+    return version ? openSecretValue(this.deps.keys, { secretName, versionId }, version.envelope) : null;
+  }
+
+  driverSecret(secret: SecretRecord): DriverSecret {
+    return {
+      name: secret.name,
+      type: secret.type,
+      extendedConfig: secret.extendedConfig ? (JSON.parse(secret.extendedConfig) as Record<string, unknown>) : {},
+    };
+  }
+
+  driverFor(secret: SecretRecord) {
+    return this.deps.drivers.driverFor(this.driverSecret(secret));
+  }
+}

@@ -1,0 +1,97 @@
+import {
+  ConflictError,
+  invalidParameter,
+  secretExists,
+  secretInDeleteWindow,
+  versionIdConflict,
+} from '../domain/errors.js';
+import { EventTypes } from '../domain/events.js';
+import { STAGE_CURRENT, type SecretRecord, type SecretType } from '../domain/secret.js';
+import {
+  parseExtendedConfig,
+  parseRotationInterval,
+  requireValue,
+  validateDataType,
+  validateDescription,
+  validateSecretData,
+  validateSecretName,
+  validateSecretType,
+  validateTags,
+  validateVersionId,
+} from '../domain/validation.js';
+import type { CreateSecretInput } from './commands.js';
+import type { UseCaseContext } from './context.js';
+
+const AUTO_NAME = '$Auto';
+
+/** RAM secrets are created as `$Auto` and named after their RAM user (KMS rule). */
+const resolveName = (requested: string, type: SecretType, config: Record<string, unknown> | null): string => {
+  if (type !== 'RAMCredentials') {
+    if (requested === AUTO_NAME) throw invalidParameter('SecretName', '$Auto is only for RAMCredentials secrets');
+    return requested;
+  }
+  if (requested !== AUTO_NAME) throw invalidParameter('SecretName', 'of a RAMCredentials secret must be $Auto');
+  const user = config?.UserName;
+  if (typeof user !== 'string' || user === '') throw invalidParameter('ExtendedConfig.UserName', 'is required for RAMCredentials');
+  return `acs/ram/user/${user}`;
+};
+
+export const createSecret = async (ctx: UseCaseContext, input: CreateSecretInput) => {
+  const type = validateSecretType(input.secretType);
+  const requestedName = requireValue('SecretName', input.secretName);
+  const versionId = requireValue('VersionId', input.versionId);
+  validateVersionId(versionId);
+  if (input.secretData === undefined) requireValue('SecretData', undefined);
+  validateSecretData(input.secretData);
+  const dataType = validateDataType(input.secretDataType);
+  if (type !== 'Generic' && dataType !== 'text') throw invalidParameter('SecretDataType', `must be text for ${type} secrets`);
+  const config = parseExtendedConfig(input.extendedConfig, type);
+  const name = resolveName(requestedName, type, config);
+  validateSecretName(name, type);
+  const now = ctx.now();
+  const draft: SecretRecord = {
+    name,
+    type,
+    description: validateDescription(input.description),
+    encryptionKeyId: input.encryptionKeyId ?? '',
+    extendedConfig: config ? JSON.stringify(config) : null,
+    tags: validateTags(input.tags),
+    dataType,
+    createdAt: now,
+    updatedAt: now,
+    stages: { [STAGE_CURRENT]: versionId },
+    rotation: { enabled: false, intervalSeconds: null, lastRotatedAt: null, nextRotationAt: null },
+    plannedDeleteAt: null,
+    job: null,
+    lastRotation: null,
+    rotationWindow: { startedAt: now, count: 0 },
+    revision: 0,
+  };
+  const driver = config ? ctx.driverFor(draft) : null;
+  driver?.validateConfig(ctx.driverSecret(draft));
+  if (input.enableAutomaticRotation) {
+    if (!driver) throw invalidParameter('EnableAutomaticRotation', 'this secret has no rotation target');
+    if (!input.rotationInterval) throw invalidParameter('RotationInterval', 'is required when automatic rotation is enabled');
+    const intervalSeconds = parseRotationInterval(input.rotationInterval);
+    draft.rotation = { enabled: true, intervalSeconds, lastRotatedAt: null, nextRotationAt: now + intervalSeconds * 1000 };
+  } else if (input.rotationInterval) {
+    parseRotationInterval(input.rotationInterval);
+  }
+
+  const existing = await ctx.deps.store.getSecret(name);
+  if (existing) throw existing.plannedDeleteAt !== null ? secretInDeleteWindow(name) : secretExists(name);
+
+  const envelope = await ctx.seal(name, versionId, input.secretData);
+  const written = await ctx.deps.store.putVersion({ secretName: name, versionId, createdAt: now, envelope });
+  if (written === 'exists' && (await ctx.reveal(name, versionId)) !== input.secretData)
+    throw versionIdConflict(name, versionId);
+  let secret: SecretRecord;
+  try {
+    secret = await ctx.deps.store.createSecret(draft);
+  } catch (error) {
+    if (error instanceof ConflictError) throw secretExists(name);
+    throw error;
+  }
+  await ctx.emit(EventTypes.secretCreated, secret, { versionId, automaticRotation: secret.rotation.enabled });
+  return { secret, versionId };
+};

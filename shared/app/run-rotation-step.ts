@@ -1,0 +1,183 @@
+/**
+ * One rotation step per queue message. Each step starts with a guard on the stored job, so a
+ * duplicate, late or out-of-order message changes nothing, and a step re-run after a crash gives
+ * the same result. Every attempt is published: started, then succeeded or failed.
+ */
+import { KmsError, TargetError } from '../domain/errors.js';
+import { EventTypes, KMS_ROTATION_FAILURE, KMS_ROTATION_SUCCESS } from '../domain/events.js';
+import {
+  completeStep,
+  failRotation,
+  markPendingStored,
+  promote,
+  recordRetry,
+  retryDelaySeconds,
+  stepIndex,
+} from '../domain/rotation.js';
+import {
+  STAGE_CURRENT,
+  STAGE_PREVIOUS,
+  type ErrorInfo,
+  type RotationJob,
+  type RotationStep,
+  type SecretRecord,
+} from '../domain/secret.js';
+import type { RotationMessage } from '../ports/job-queue.js';
+import type { TargetDriver } from '../ports/target-driver.js';
+import type { UseCaseContext } from './context.js';
+
+/** Only codes and fixed texts leave a step: a driver's own message might quote a credential. */
+const errorInfo = (error: unknown): ErrorInfo =>
+  error instanceof KmsError
+    ? { code: error.code, message: error.message }
+    : { code: 'Rotation.StepFailed', message: 'The rotation step failed with an unexpected error.' };
+
+const isRetryable = (error: unknown): boolean => !(error instanceof TargetError) || error.retryable;
+
+class CustomValueMissing extends KmsError {
+  constructor() {
+    super('Rotation.CustomValueMissing', 409, 'The custom value for this rotation has not been stored yet.');
+  }
+}
+
+interface StepRun {
+  ctx: UseCaseContext;
+  secret: SecretRecord;
+  job: RotationJob;
+  driver: TargetDriver;
+}
+
+const valueAt = async (run: StepRun, versionId: string | undefined): Promise<string | null> =>
+  versionId === undefined ? null : run.ctx.reveal(run.secret.name, versionId);
+
+const pendingValue = async (run: StepRun): Promise<string> => {
+  const value = await valueAt(run, run.job.versionId);
+  if (value === null) throw new CustomValueMissing();
+  return value;
+};
+
+/** Runs the step's target work and returns the record the step commits. */
+const stepActions: Record<RotationStep, (run: StepRun, now: number) => Promise<SecretRecord>> = {
+  async createPending(run, now) {
+    const { ctx, secret, job, driver } = run;
+    if ((await ctx.deps.store.getVersion(secret.name, job.versionId)) === null) {
+      if (job.customValue) throw new CustomValueMissing();
+      const current = await valueAt(run, secret.stages[STAGE_CURRENT]);
+      const { value } = await driver.generate({ secret: ctx.driverSecret(secret), currentValue: current });
+      const envelope = await ctx.seal(secret.name, job.versionId, value);
+      await ctx.deps.store.putVersion({ secretName: secret.name, versionId: job.versionId, createdAt: now, envelope });
+    }
+    return markPendingStored(secret, now);
+  },
+  async applyToTarget(run, now) {
+    await run.driver.apply({
+      secret: run.ctx.driverSecret(run.secret),
+      pendingValue: await pendingValue(run),
+      currentValue: await valueAt(run, run.secret.stages[STAGE_CURRENT]),
+      previousValue: await valueAt(run, run.secret.stages[STAGE_PREVIOUS]),
+    });
+    return completeStep(run.secret, 'applyToTarget', now);
+  },
+  async verify(run, now) {
+    await run.driver.verify({ secret: run.ctx.driverSecret(run.secret), pendingValue: await pendingValue(run) });
+    return completeStep(run.secret, 'verify', now);
+  },
+  async promote(run, now) {
+    await run.driver.finalize({
+      secret: run.ctx.driverSecret(run.secret),
+      newCurrentValue: await pendingValue(run),
+      newPreviousValue: await valueAt(run, run.secret.stages[STAGE_CURRENT]),
+    });
+    return promote(run.secret, now);
+  },
+};
+
+/** The job this message belongs to, or null when the message is stale. */
+const liveJob = (secret: SecretRecord | null, message: RotationMessage): RotationJob | null => {
+  const job = secret?.job;
+  return job && job.versionId === message.versionId ? job : null;
+};
+
+export const runRotationStep = async (ctx: UseCaseContext, message: RotationMessage): Promise<void> => {
+  const secret = await ctx.deps.store.getSecret(message.secretName);
+  const job = liveJob(secret, message);
+  if (!secret || !job) return;
+  if (secret.plannedDeleteAt !== null) return abandon(ctx, secret, job);
+  if (stepIndex(job.step) > stepIndex(message.step)) {
+    // The step was done but its successor may never have been queued (a crash between the two).
+    await ctx.deps.queue.send({ ...message, step: job.step });
+    return;
+  }
+  if (job.step !== message.step) return;
+  const driver = ctx.driverFor(secret);
+  if (!driver) return finish(ctx, secret, failRotation(secret, noDriverError, ctx.now()), job);
+
+  const stepStarted = ctx.now();
+  await ctx.emit(EventTypes.stepStarted, secret, { versionId: job.versionId, step: job.step, attempt: job.attempt });
+  let next: SecretRecord;
+  try {
+    next = await stepActions[job.step]({ ctx, secret, job, driver }, stepStarted);
+  } catch (error) {
+    return handleStepFailure(ctx, secret, job, error, stepStarted);
+  }
+  const stored = await ctx.deps.store.updateSecret(next, secret.revision);
+  const durationMs = ctx.now() - stepStarted;
+  await ctx.emit(EventTypes.stepSucceeded, stored, { versionId: job.versionId, step: job.step, attempt: job.attempt, durationMs });
+  if (stored.job) {
+    await ctx.deps.queue.send({ ...message, step: stored.job.step });
+    return;
+  }
+  await ctx.emit(EventTypes.rotationSucceeded, stored, {
+    versionId: job.versionId,
+    trigger: job.trigger,
+    durationMs: ctx.now() - job.startedAt,
+    kmsEventName: KMS_ROTATION_SUCCESS,
+  });
+};
+
+const noDriverError: ErrorInfo = { code: 'Rejected.Unavailable', message: 'No rotation target serves this secret.' };
+
+const handleStepFailure = async (
+  ctx: UseCaseContext,
+  secret: SecretRecord,
+  job: RotationJob,
+  error: unknown,
+  stepStarted: number,
+): Promise<void> => {
+  const info = errorInfo(error);
+  const { maxStepAttempts, retryBaseSeconds, retryMaxSeconds } = ctx.deps.settings;
+  const willRetry = isRetryable(error) && job.attempt < maxStepAttempts;
+  const now = ctx.now();
+  await ctx.emit(EventTypes.stepFailed, secret, {
+    versionId: job.versionId,
+    step: job.step,
+    attempt: job.attempt,
+    durationMs: now - stepStarted,
+    error: info,
+    willRetry,
+  });
+  if (!willRetry) return finish(ctx, secret, failRotation(secret, info, now), job);
+  await ctx.deps.store.updateSecret(recordRetry(secret, info, now), secret.revision);
+  const delaySeconds = retryDelaySeconds(job.attempt, retryBaseSeconds, retryMaxSeconds, ctx.deps.random ?? Math.random);
+  await ctx.deps.queue.send({ secretName: secret.name, versionId: job.versionId, step: job.step }, { delaySeconds });
+};
+
+const finish = async (ctx: UseCaseContext, secret: SecretRecord, failed: SecretRecord, job: RotationJob): Promise<void> => {
+  const stored = await ctx.deps.store.updateSecret(failed, secret.revision);
+  await ctx.emit(EventTypes.rotationFailed, stored, {
+    versionId: job.versionId,
+    step: job.step,
+    attempt: job.attempt,
+    trigger: job.trigger,
+    error: stored.lastRotation?.error ?? null,
+    durationMs: ctx.now() - job.startedAt,
+    kmsEventName: KMS_ROTATION_FAILURE,
+  });
+};
+
+/** Deletion was scheduled mid-rotation: stop, keep ACSCurrent, and say so. */
+const abandon = async (ctx: UseCaseContext, secret: SecretRecord, job: RotationJob): Promise<void> => {
+  const info: ErrorInfo = { code: 'Rejected.ResourceInDeleteWindow', message: 'The secret was scheduled for deletion.' };
+  const stored = await ctx.deps.store.updateSecret(failRotation(secret, info, ctx.now()), secret.revision);
+  await ctx.emit(EventTypes.rotationAbandoned, stored, { versionId: job.versionId, step: job.step, error: info });
+};

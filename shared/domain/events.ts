@@ -1,0 +1,50 @@
+/**
+ * Monitoring events. Type names are stable API for alerting systems; `data` carries names, ids,
+ * codes and timings, never a secret value.
+ */
+import { randomUUID } from 'node:crypto';
+import type { RotorEvent } from '../ports/event-publisher.js';
+import type { SecretRecord } from './secret.js';
+
+export const EVENT_SOURCE = 'secret-rotor';
+
+export const EventTypes = {
+  secretCreated: 'com.secretrotor.secret.created',
+  secretUpdated: 'com.secretrotor.secret.updated',
+  valuePut: 'com.secretrotor.secret.value.put',
+  stageUpdated: 'com.secretrotor.secret.stage.updated',
+  rotationPolicyUpdated: 'com.secretrotor.secret.rotation-policy.updated',
+  deletionScheduled: 'com.secretrotor.secret.deletion.scheduled',
+  deleted: 'com.secretrotor.secret.deleted',
+  purged: 'com.secretrotor.secret.purged',
+  restored: 'com.secretrotor.secret.restored',
+  rotationStarted: 'com.secretrotor.rotation.started',
+  stepStarted: 'com.secretrotor.rotation.step.started',
+  stepSucceeded: 'com.secretrotor.rotation.step.succeeded',
+  stepFailed: 'com.secretrotor.rotation.step.failed',
+  rotationSucceeded: 'com.secretrotor.rotation.succeeded',
+  rotationFailed: 'com.secretrotor.rotation.failed',
+  rotationAbandoned: 'com.secretrotor.rotation.abandoned',
+} as const;
+
+export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
+
+/** KMS's own CloudMonitor names, carried alongside ours so KMS-minded alert rules still match. */
+export const KMS_ROTATION_SUCCESS = 'Secret:RotateSecret:Success';
+export const KMS_ROTATION_FAILURE = 'Secret:RotateSecret:Failure';
+
+export const makeEvent = (
+  type: EventType,
+  secret: Pick<SecretRecord, 'name' | 'type'>,
+  now: number,
+  data: Record<string, unknown> = {},
+): RotorEvent => ({
+  specversion: '1.0',
+  id: randomUUID(),
+  source: EVENT_SOURCE,
+  type,
+  subject: secret.name,
+  time: new Date(now).toISOString(),
+  datacontenttype: 'application/json',
+  data: { secretName: secret.name, secretType: secret.type, ...data },
+});

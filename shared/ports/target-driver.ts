@@ -1,0 +1,59 @@
+import type { SecretRecord } from '../domain/secret.js';
+
+/**
+ * A rotation target (a database, a cloud API, a host, or nothing at all). Shaped like Vault's
+ * database plugin: one request and one response type per operation, so fields can be added
+ * without breaking drivers. Every operation is idempotent: applying an already-applied value
+ * or cleaning up what is already gone is success.
+ */
+export interface DriverSecret {
+  name: string;
+  type: SecretRecord['type'];
+  extendedConfig: Record<string, unknown>;
+}
+
+export interface GenerateRequest {
+  secret: DriverSecret;
+  currentValue: string | null;
+}
+export interface GenerateResponse {
+  value: string;
+}
+
+export interface ApplyRequest {
+  secret: DriverSecret;
+  pendingValue: string;
+  currentValue: string | null;
+  previousValue: string | null;
+}
+export type ApplyResponse = Record<string, never>;
+
+export interface VerifyRequest {
+  secret: DriverSecret;
+  pendingValue: string;
+}
+export type VerifyResponse = Record<string, never>;
+
+export interface FinalizeRequest {
+  secret: DriverSecret;
+  newCurrentValue: string;
+  newPreviousValue: string | null;
+}
+export type FinalizeResponse = Record<string, never>;
+
+export interface TargetDriver {
+  readonly kind: string;
+  /** True when this driver rotates secrets of this type and configuration. */
+  supports(secret: DriverSecret): boolean;
+  /** Throws a KmsError naming the bad ExtendedConfig field; called when a secret is created. */
+  validateConfig(secret: DriverSecret): void;
+  generate(req: GenerateRequest): Promise<GenerateResponse>;
+  apply(req: ApplyRequest): Promise<ApplyResponse>;
+  verify(req: VerifyRequest): Promise<VerifyResponse>;
+  finalize(req: FinalizeRequest): Promise<FinalizeResponse>;
+}
+
+/** Finds the driver for a secret; null when the secret cannot be rotated. */
+export interface DriverRegistry {
+  driverFor(secret: DriverSecret): TargetDriver | null;
+}
