@@ -27,8 +27,9 @@ export interface DeadLetter {
 
 export interface JobQueueConsumer extends JobQueue {
   /**
-   * Leases up to max visible messages, soonest visible first, then oldest first. Each stays
-   * invisible for visibilitySeconds, then is delivered again unless deleted.
+   * Leases up to max visible messages. Each stays invisible for visibilitySeconds, then is
+   * delivered again unless deleted. Order is best effort (MNS promises none); the local queue
+   * delivers soonest visible first, then oldest first.
    */
   receive(max: number, visibilitySeconds: number): Promise<LeasedMessage[]>;
   /** Acknowledges a message; false when the handle is stale or unknown. */
