@@ -1,0 +1,53 @@
+/**
+ * One KMS action = a zod schema from raw string parameters to a use-case input, plus a mapping of
+ * the use-case result to KMS response fields. Parameter errors name the parameter (and the path
+ * inside a JSON-valued one), never its value.
+ */
+import type { z } from 'zod';
+import { invalidParameter, missingParameter, type KmsError } from '../../domain/errors.js';
+import type { SecretService } from '../../app/service.js';
+import type { RequestParams } from '../params.js';
+import type { ResponseFields } from '../format.js';
+
+export interface ActionContext {
+  service: SecretService;
+  settings: { region: string; accountId: string };
+}
+
+export interface KmsAction {
+  readonly name: string;
+  execute(params: RequestParams, ctx: ActionContext): Promise<ResponseFields>;
+}
+
+export const defineAction = <S extends z.ZodType>(
+  name: string,
+  schema: S,
+  run: (input: z.output<S>, ctx: ActionContext) => Promise<ResponseFields>,
+): KmsAction => ({
+  name,
+  execute: async (params, ctx) => run(parseParams(schema, params), ctx),
+});
+
+export const parseParams = <S extends z.ZodType>(schema: S, params: RequestParams): z.output<S> => {
+  const result = schema.safeParse(params);
+  if (result.success) return result.data;
+  throw issueToError(result.error.issues[0], params);
+};
+
+const issueToError = (issue: z.core.$ZodIssue | undefined, params: RequestParams): KmsError => {
+  if (!issue) return invalidParameter('?', 'invalid.');
+  const [head, ...rest] = issue.path;
+  const top = typeof head === 'string' ? head : String(head ?? '');
+  const raw = params[top];
+  if (rest.length === 0 && (raw === undefined || raw === '') && isAbsenceIssue(issue)) return missingParameter(top);
+  return invalidParameter(parameterPath(top, rest), withFullStop(issue.message));
+};
+
+const isAbsenceIssue = (issue: z.core.$ZodIssue): boolean =>
+  issue.code === 'invalid_type' || issue.code === 'too_small';
+
+/** `Tags[0].TagKey`: the parameter name, then the path inside its JSON value. */
+const parameterPath = (top: string, rest: readonly PropertyKey[]): string =>
+  top + rest.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+
+const withFullStop = (message: string): string => (/[.!?]$/.test(message) ? message : `${message}.`);
