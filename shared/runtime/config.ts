@@ -1,0 +1,131 @@
+/**
+ * Runtime configuration, read once from environment variables. Every value is validated at start:
+ * a bad one stops the process with a message naming the variable (never echoing its value, as
+ * some of them are credentials).
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { DEFAULT_SETTINGS } from '../app/deps.js';
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Where state lives. Only `local` (SQLite, a key file and an NDJSON event log in the data dir)
+ * is wired today; the cloud adapters (Tablestore, MNS, KMS) plug in under `alibaba` in
+ * container.ts `buildAdapters`, which is the one place that chooses.
+ */
+export const BACKENDS = ['local', 'alibaba'] as const;
+export type Backend = (typeof BACKENDS)[number];
+
+export interface RuntimeConfig {
+  backend: Backend;
+  host: string;
+  port: number;
+  /** Absolute path. */
+  dataDir: string;
+  region: string;
+  accountId: string;
+  /** The root AccessKey; both unset means "generate one into the data dir". */
+  rootAccessKey: { accessKeyId: string; accessKeySecret: string } | null;
+  logLevel: LogLevel;
+  maxStepAttempts: number;
+  retryBaseSeconds: number;
+  retryMaxSeconds: number;
+  queueVisibilitySeconds: number;
+  queueMaxReceives: number;
+  /** The rotation step queue; the local runtime serves the eventbridge triggers on this queue name. */
+  queueName: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const integer = (min: number, max: number) =>
+  z.coerce
+    .number({ error: 'expected a number' })
+    .int({ error: 'expected a whole number' })
+    .min(min, { error: `expected at least ${min}` })
+    .max(max, { error: `expected at most ${max}` });
+
+const nonEmpty = z.string().trim().min(1, { error: 'must not be empty' });
+
+const envSchema = z
+  .object({
+    ROTOR_BACKEND: z.enum(BACKENDS, { error: `expected one of ${BACKENDS.join(', ')}` }).default('local'),
+    HOST: nonEmpty.default('127.0.0.1'),
+    PORT: integer(0, 65535).default(9000),
+    ROTOR_DATA_DIR: nonEmpty.default('./.rotor'),
+    ROTOR_REGION: z
+      .string()
+      .regex(/^[a-z0-9-]+$/, { error: 'expected a region id such as cn-hangzhou' })
+      .default(DEFAULT_SETTINGS.region),
+    ROTOR_ACCOUNT_ID: z.string().regex(/^\d{1,32}$/, { error: 'expected digits only' }).default(DEFAULT_SETTINGS.accountId),
+    ROTOR_ACCESS_KEY_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{8,128}$/, { error: 'expected 8-128 letters, digits, ".", "_" or "-"' })
+      .optional(),
+    ROTOR_ACCESS_KEY_SECRET: z.string().min(16, { error: 'expected at least 16 characters' }).max(256).optional(),
+    ROTOR_LOG_LEVEL: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+    ROTOR_MAX_STEP_ATTEMPTS: integer(1, 100).default(DEFAULT_SETTINGS.maxStepAttempts),
+    ROTOR_RETRY_BASE_SECONDS: integer(1, 3600).default(DEFAULT_SETTINGS.retryBaseSeconds),
+    ROTOR_RETRY_MAX_SECONDS: integer(1, 86400).default(DEFAULT_SETTINGS.retryMaxSeconds),
+    ROTOR_QUEUE_VISIBILITY_SECONDS: integer(1, 43200).default(60),
+    ROTOR_QUEUE_MAX_RECEIVES: integer(1, 1000).default(10),
+    ROTOR_QUEUE_NAME: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9-]{0,255}$/, { error: 'expected an MNS queue name (letters, digits, "-")' })
+      .default('secret-rotor-rotation'),
+  })
+  .superRefine((env, ctx) => {
+    if ((env.ROTOR_ACCESS_KEY_ID === undefined) !== (env.ROTOR_ACCESS_KEY_SECRET === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.ROTOR_ACCESS_KEY_ID === undefined ? 'ROTOR_ACCESS_KEY_ID' : 'ROTOR_ACCESS_KEY_SECRET'],
+        message: 'ROTOR_ACCESS_KEY_ID and ROTOR_ACCESS_KEY_SECRET are set together or not at all',
+      });
+    }
+    if (env.ROTOR_RETRY_MAX_SECONDS < env.ROTOR_RETRY_BASE_SECONDS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ROTOR_RETRY_MAX_SECONDS'],
+        message: 'must not be less than ROTOR_RETRY_BASE_SECONDS',
+      });
+    }
+  });
+
+/** An exported but empty variable counts as unset, as shells make that easy to do by accident. */
+const withoutEmptyValues = (env: NodeJS.ProcessEnv): Record<string, string> =>
+  Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+
+/** Reads and validates the configuration; throws ConfigError naming every bad variable. */
+export const loadConfig = (env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): RuntimeConfig => {
+  const parsed = envSchema.safeParse(withoutEmptyValues(env));
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${String(i.path[0] ?? 'environment')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  return {
+    backend: e.ROTOR_BACKEND,
+    host: e.HOST,
+    port: e.PORT,
+    dataDir: resolve(cwd, e.ROTOR_DATA_DIR),
+    region: e.ROTOR_REGION,
+    accountId: e.ROTOR_ACCOUNT_ID,
+    rootAccessKey:
+      e.ROTOR_ACCESS_KEY_ID !== undefined && e.ROTOR_ACCESS_KEY_SECRET !== undefined
+        ? { accessKeyId: e.ROTOR_ACCESS_KEY_ID, accessKeySecret: e.ROTOR_ACCESS_KEY_SECRET }
+        : null,
+    logLevel: e.ROTOR_LOG_LEVEL,
+    maxStepAttempts: e.ROTOR_MAX_STEP_ATTEMPTS,
+    retryBaseSeconds: e.ROTOR_RETRY_BASE_SECONDS,
+    retryMaxSeconds: e.ROTOR_RETRY_MAX_SECONDS,
+    queueVisibilitySeconds: e.ROTOR_QUEUE_VISIBILITY_SECONDS,
+    queueMaxReceives: e.ROTOR_QUEUE_MAX_RECEIVES,
+    queueName: e.ROTOR_QUEUE_NAME,
+  };
+};

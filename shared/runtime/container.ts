@@ -1,0 +1,216 @@
+/**
+ * Wiring from configuration, once per process (an FC instance, or the local runtime serving every
+ * function). Handlers call getContainer(); the local runtime and tests build one explicitly with
+ * createContainer and install it with provideContainer.
+ */
+import { join } from 'node:path';
+import { createDefaultDriverRegistry } from '../adapters/drivers/registry.js';
+import { NdjsonEventPublisher } from '../adapters/local-events/ndjson-event-publisher.js';
+import { LocalKeyProvider } from '../adapters/local-key/local-key-provider.js';
+import { SqliteJobQueue, type QueueDepth } from '../adapters/local-queue/sqlite-job-queue.js';
+import { SqliteSecretStore } from '../adapters/sqlite/secret-store.js';
+import type { ServiceDeps, ServiceSettings } from '../app/deps.js';
+import { DEFAULT_SETTINGS } from '../app/deps.js';
+import { createSecretService } from '../app/secret-service.js';
+import type { SecretService } from '../app/service.js';
+import type { KmsApiDeps } from '../http/kms-api.js';
+import type { CredentialResolver } from '../http/types.js';
+import { systemClock, type Clock } from '../ports/clock.js';
+import type { EventPublisher, RotorEvent } from '../ports/event-publisher.js';
+import type { JobQueue } from '../ports/job-queue.js';
+import type { JobQueueConsumer } from '../ports/job-queue-consumer.js';
+import type { KeyProvider } from '../ports/key-provider.js';
+import type { SecretStore } from '../ports/secret-store.js';
+import type { DriverRegistry } from '../ports/target-driver.js';
+import { loadConfig, type RuntimeConfig } from './config.js';
+import { createLogger, setRootLogger, type Logger } from './logger.js';
+import { loadRootCredentials, rootCredentialResolver, type RootCredentials } from './root-credentials.js';
+
+/** The consumer side the local runtime drives; in the cloud the MNS trigger plays this part. */
+export interface LocalQueue extends JobQueueConsumer {
+  recoverInFlight(): Promise<number>;
+  depth(): Promise<QueueDepth>;
+  close(): Promise<void>;
+}
+
+export interface Container {
+  readonly config: RuntimeConfig;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly store: SecretStore;
+  readonly queue: JobQueue;
+  /** Set on the local backend only. */
+  readonly localQueue: LocalQueue | null;
+  readonly keys: KeyProvider;
+  readonly events: EventPublisher;
+  readonly drivers: DriverRegistry;
+  readonly service: SecretService;
+  readonly rootCredentials: RootCredentials;
+  readonly credentials: CredentialResolver;
+  /** What the KMS RPC surface needs; allowedActions narrows it for single-purpose functions. */
+  kmsApi(options?: KmsApiOptions): KmsApiDeps;
+  close(): Promise<void>;
+}
+
+export type KmsApiOptions = Pick<KmsApiDeps, 'allowedActions' | 'onCall' | 'onUnexpectedError'>;
+
+/** Test seams: anything given here is used instead of what the configuration would build. */
+export interface ContainerOverrides {
+  clock?: Clock;
+  logger?: Logger;
+  drivers?: DriverRegistry;
+  random?: () => number;
+}
+
+interface Adapters {
+  store: SecretStore;
+  queue: JobQueue;
+  localQueue: LocalQueue | null;
+  keys: KeyProvider;
+  events: EventPublisher;
+  close(): Promise<void>;
+}
+
+export const STORE_FILE = 'secrets.db';
+export const QUEUE_FILE = 'queue.db';
+export const EVENTS_FILE = 'events.ndjson';
+
+const logEvent =
+  (logger: Logger) =>
+  (event: RotorEvent): void => {
+    // `data` never holds a secret value (port contract), so the event can be logged whole.
+    logger.info({ cloudEvent: { id: event.id, type: event.type, subject: event.subject, data: event.data } }, 'event');
+  };
+
+const buildLocalAdapters = async (config: RuntimeConfig, clock: Clock, logger: Logger): Promise<Adapters> => {
+  const store = SqliteSecretStore.open(join(config.dataDir, STORE_FILE));
+  try {
+    const queue = SqliteJobQueue.open(join(config.dataDir, QUEUE_FILE), {
+      clock,
+      maxReceives: config.queueMaxReceives,
+      queueName: config.queueName,
+    });
+    try {
+      const keys = await LocalKeyProvider.open(config.dataDir);
+      const events = new NdjsonEventPublisher(join(config.dataDir, EVENTS_FILE), logEvent(logger));
+      return {
+        store,
+        queue,
+        localQueue: queue,
+        keys,
+        events,
+        close: async () => {
+          await queue.close();
+          await store.close();
+        },
+      };
+    } catch (e) {
+      await queue.close();
+      throw e;
+    }
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+};
+
+/** The one place that chooses adapters by backend. */
+const buildAdapters = (config: RuntimeConfig, clock: Clock, logger: Logger): Promise<Adapters> => {
+  switch (config.backend) {
+    case 'local':
+      return buildLocalAdapters(config, clock, logger);
+    case 'alibaba':
+      // Tablestore, MNS and KMS adapters are wired here by the cloud deployment work.
+      throw new Error('ROTOR_BACKEND=alibaba: the Alibaba Cloud adapters are not available yet; use local.');
+  }
+};
+
+const serviceSettings = (config: RuntimeConfig): ServiceSettings => ({
+  ...DEFAULT_SETTINGS,
+  region: config.region,
+  accountId: config.accountId,
+  maxStepAttempts: config.maxStepAttempts,
+  retryBaseSeconds: config.retryBaseSeconds,
+  retryMaxSeconds: config.retryMaxSeconds,
+});
+
+export const createContainer = async (config: RuntimeConfig, overrides: ContainerOverrides = {}): Promise<Container> => {
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const clock = overrides.clock ?? systemClock;
+  const rootCredentials = loadRootCredentials(config);
+  const credentials = rootCredentialResolver(rootCredentials, config.accountId);
+  const adapters = await buildAdapters(config, clock, logger);
+  const drivers = overrides.drivers ?? createDefaultDriverRegistry();
+  const deps: ServiceDeps = {
+    store: adapters.store,
+    queue: adapters.queue,
+    events: adapters.events,
+    keys: adapters.keys,
+    drivers,
+    clock,
+    settings: serviceSettings(config),
+    ...(overrides.random ? { random: overrides.random } : {}),
+  };
+  const service = createSecretService(deps);
+  let closed: Promise<void> | null = null;
+
+  return {
+    config,
+    logger,
+    clock,
+    store: adapters.store,
+    queue: adapters.queue,
+    localQueue: adapters.localQueue,
+    keys: adapters.keys,
+    events: adapters.events,
+    drivers,
+    service,
+    rootCredentials,
+    credentials,
+    kmsApi: (options = {}) => ({
+      service,
+      credentials,
+      nonces: adapters.store,
+      clock,
+      settings: { region: config.region, accountId: config.accountId },
+      ...options,
+    }),
+    close: () => (closed ??= adapters.close()),
+  };
+};
+
+let current: Promise<Container> | null = null;
+
+/** The process's container, built from the environment on first use. */
+export const getContainer = (): Promise<Container> => {
+  if (!current) {
+    const building = (async () => {
+      const config = loadConfig();
+      const logger = createLogger({ level: config.logLevel });
+      setRootLogger(logger);
+      return createContainer(config, { logger });
+    })();
+    // A failed build is not cached: the next invocation tries again (and reports again).
+    current = building.catch((e: unknown) => {
+      current = null;
+      throw e;
+    });
+  }
+  return current;
+};
+
+/**
+ * Installs a container built elsewhere (the local runtime, tests); null forgets it. Returns an
+ * undo that puts back what was installed before, unless something else was installed since.
+ */
+export const provideContainer = (container: Container | null): (() => void) => {
+  const previous = current;
+  const mine = container ? Promise.resolve(container) : null;
+  current = mine;
+  if (container) setRootLogger(container.logger);
+  return () => {
+    if (current === mine) current = previous;
+  };
+};
+
+export const setContainerForTests = provideContainer;

@@ -1,0 +1,163 @@
+/**
+ * The local HTTP front door, laid out like FC:
+ *   POST /2023-03-30/functions/{name}/invocations  invoke a function; the request body is the event
+ *   /fn/{name}/...                                 that function's HTTP trigger (path after the name)
+ *   anything else (POST / and GET / above all)     the api function's HTTP trigger, so a KMS SDK
+ *                                                  pointed at this address just works
+ * HTTP trigger requests become the FC3 HTTP v1 event; the handler's result is written back.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { unexpectedErrorFields, type Logger } from '../logger.js';
+import { buildFcHttpEvent, writeFcHttpResult } from './http-event.js';
+import { InvokerClosedError, type Invoker, type LoadedFunction } from './invoker.js';
+import type { HttpTriggerSpec } from './s-yaml.js';
+
+export interface LocalServerOptions {
+  invoker: Invoker;
+  logger: Logger;
+  accountId: string;
+  /** Largest request body accepted; FC's synchronous limit is 32 MB. */
+  maxBodyBytes?: number;
+  now?: () => number;
+}
+
+const MAX_BODY_BYTES = 32 * 1024 * 1024;
+const INVOKE_PATH = /^\/2023-03-30\/functions\/([^/]+)\/invocations\/?$/;
+const FUNCTION_PATH = /^\/fn\/([^/]+)(\/.*)?$/;
+
+class BodyTooLarge extends Error {}
+
+const readBody = async (req: IncomingMessage, max: number): Promise<Buffer> => {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > max) throw new BodyTooLarge();
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+};
+
+const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+  res.writeHead(status, { ...headers, 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+};
+
+const fcError = (res: ServerResponse, status: number, code: string, message: string, requestId: string): void =>
+  sendJson(res, status, { Code: code, Message: message, RequestId: requestId }, { 'x-fc-request-id': requestId });
+
+const clientIp = (req: IncomingMessage): string => (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
+
+const safeDecode = (s: string): string => {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+};
+
+/** How a thrown handler error comes back from FC's invoke API: 200 with x-fc-error-type. */
+const unhandledError = (res: ServerResponse, err: unknown, requestId: string, status = 200): void => {
+  const e = err instanceof Error ? err : new Error(String(err));
+  sendJson(res, status, { errorMessage: e.message, errorType: e.name }, {
+    'x-fc-request-id': requestId,
+    'x-fc-error-type': 'UnhandledInvocationError',
+  });
+};
+
+const writeInvokeResult = (res: ServerResponse, result: unknown, requestId: string): void => {
+  const headers = { 'x-fc-request-id': requestId };
+  if (result === undefined) {
+    res.writeHead(200, headers);
+    res.end();
+  } else if (Buffer.isBuffer(result)) {
+    res.writeHead(200, { ...headers, 'content-type': 'application/octet-stream' });
+    res.end(result);
+  } else if (typeof result === 'string') {
+    res.writeHead(200, { ...headers, 'content-type': 'text/plain; charset=utf-8' });
+    res.end(result);
+  } else {
+    sendJson(res, 200, result, headers);
+  }
+};
+
+export const createLocalServer = (options: LocalServerOptions): Server => {
+  const { invoker, logger } = options;
+  const now = options.now ?? Date.now;
+  const maxBody = options.maxBodyBytes ?? MAX_BODY_BYTES;
+  const apiFunction = (): LoadedFunction | undefined =>
+    invoker.find('api') ?? invoker.functions.find((f) => f.spec.code.replace(/\/$/, '').endsWith('/api'));
+
+  const invokeFunction = async (res: ServerResponse, req: IncomingMessage, name: string, body: Buffer): Promise<void> => {
+    const requestId = randomUUID();
+    const fn = invoker.find(name);
+    if (!fn) return fcError(res, 404, 'FunctionNotFound', `function '${name}' does not exist`, requestId);
+    if (req.method !== 'POST') return fcError(res, 405, 'MethodNotAllowed', 'invoke with POST', requestId);
+    if (String(req.headers['x-fc-invocation-type'] ?? '').toLowerCase() === 'async') {
+      invoker.invoke(fn, body, requestId).catch(() => undefined); // the function's request log reports it
+      res.writeHead(202, { 'x-fc-request-id': requestId });
+      res.end();
+      return;
+    }
+    try {
+      writeInvokeResult(res, await invoker.invoke(fn, body, requestId), requestId);
+    } catch (err) {
+      if (err instanceof InvokerClosedError) return fcError(res, 503, 'ServiceUnavailable', err.message, requestId);
+      unhandledError(res, err, requestId);
+    }
+  };
+
+  const httpTrigger = async (
+    res: ServerResponse,
+    req: IncomingMessage,
+    fn: LoadedFunction | undefined,
+    rawPath: string,
+    body: Buffer,
+  ): Promise<void> => {
+    const requestId = randomUUID();
+    if (!fn) return fcError(res, 404, 'FunctionNotFound', 'no such function', requestId);
+    const trigger = fn.spec.triggers.find((t): t is HttpTriggerSpec => t.type === 'http');
+    if (!trigger) return fcError(res, 404, 'TriggerNotFound', `function '${fn.spec.functionName}' has no HTTP trigger`, requestId);
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (!trigger.methods.includes(method)) {
+      return fcError(res, 405, 'MethodNotAllowed', `the HTTP trigger of '${fn.spec.functionName}' takes ${trigger.methods.join(', ')}`, requestId);
+    }
+    const event = buildFcHttpEvent(
+      { method, url: req.url ?? '/', rawHeaders: req.rawHeaders, body, sourceIp: clientIp(req), httpVersion: req.httpVersion },
+      { rawPath, requestId, accountId: options.accountId, now: now() },
+    );
+    try {
+      const result = await invoker.invoke(fn, Buffer.from(JSON.stringify(event)), requestId);
+      writeFcHttpResult(res, result, { 'x-fc-request-id': requestId });
+    } catch (err) {
+      if (err instanceof InvokerClosedError) return fcError(res, 503, 'ServiceUnavailable', err.message, requestId);
+      unhandledError(res, err, requestId, 502);
+    }
+  };
+
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let body: Buffer;
+    try {
+      body = await readBody(req, maxBody);
+    } catch (e) {
+      if (e instanceof BodyTooLarge) return fcError(res, 413, 'EntityTooLarge', `the body exceeds ${maxBody} bytes`, randomUUID());
+      throw e;
+    }
+    const url = req.url ?? '/';
+    const path = url.split('?')[0] ?? '/';
+    const invoke = INVOKE_PATH.exec(path);
+    if (invoke) return invokeFunction(res, req, safeDecode(invoke[1] ?? ''), body);
+    const fnPath = FUNCTION_PATH.exec(path);
+    if (fnPath) return httpTrigger(res, req, invoker.find(safeDecode(fnPath[1] ?? '')), fnPath[2] ?? '/', body);
+    return httpTrigger(res, req, apiFunction(), path || '/', body);
+  };
+
+  return createServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      logger.error({ ...unexpectedErrorFields(err), method: req.method, path: (req.url ?? '').split('?')[0] }, 'local server failed a request');
+      if (!res.headersSent) fcError(res, 500, 'InternalServerError', 'the local runtime failed', randomUUID());
+      else res.destroy();
+    });
+  });
+};

@@ -1,0 +1,45 @@
+/** Helpers for the runtime tests: temp data dirs, a quiet configuration, logs captured as objects. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { loadConfig, type RuntimeConfig } from '../../shared/runtime/config.js';
+import { createLogger, type Logger } from '../../shared/runtime/logger.js';
+
+export interface TempDir {
+  path: string;
+  remove(): void;
+}
+
+export const tempDir = (prefix = 'rotor-runtime-'): TempDir => {
+  const path = mkdtempSync(join(tmpdir(), prefix));
+  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+};
+
+/** A configuration on a free port in `dataDir`, logging nothing unless asked. */
+export const testConfig = (dataDir: string, env: Record<string, string> = {}): RuntimeConfig =>
+  loadConfig({ ROTOR_DATA_DIR: dataDir, PORT: '0', ROTOR_LOG_LEVEL: 'silent', ...env });
+
+export interface CapturedLogs {
+  logger: Logger;
+  lines: Record<string, unknown>[];
+  text(): string;
+}
+
+export const captureLogs = (level: 'info' | 'debug' = 'info'): CapturedLogs => {
+  const raw: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      raw.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const logger = createLogger({ level, destination });
+  return {
+    logger,
+    get lines() {
+      return raw.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+    },
+    text: () => raw.join(''),
+  };
+};
