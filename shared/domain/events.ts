@@ -25,6 +25,8 @@ export const EventTypes = {
   rotationSucceeded: 'com.secretrotor.rotation.succeeded',
   rotationFailed: 'com.secretrotor.rotation.failed',
   rotationAbandoned: 'com.secretrotor.rotation.abandoned',
+  /** A step message was given up on after too many deliveries and moved to the dead-letter queue. */
+  rotationDeadLettered: 'com.secretrotor.rotation.dead-lettered',
 } as const;
 
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
