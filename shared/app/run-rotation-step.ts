@@ -63,7 +63,8 @@ const stepActions: Record<RotationStep, (run: StepRun, now: number) => Promise<S
     if ((await ctx.deps.store.getVersion(secret.name, job.versionId)) === null) {
       if (job.customValue) throw new CustomValueMissing();
       const current = await valueAt(run, secret.stages[STAGE_CURRENT]);
-      const { value } = await driver.generate({ secret: ctx.driverSecret(secret), currentValue: current });
+      const previous = await valueAt(run, secret.stages[STAGE_PREVIOUS]);
+      const { value } = await driver.generate({ secret: ctx.driverSecret(secret), currentValue: current, previousValue: previous });
       const envelope = await ctx.seal(secret.name, job.versionId, value);
       await ctx.deps.store.putVersion({ secretName: secret.name, versionId: job.versionId, createdAt: now, envelope });
     }

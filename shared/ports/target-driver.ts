@@ -15,6 +15,8 @@ export interface DriverSecret {
 export interface GenerateRequest {
   secret: DriverSecret;
   currentValue: string | null;
+  /** ACSPrevious, when there is one: dual-account targets reuse its account for the new value. */
+  previousValue?: string | null;
 }
 export interface GenerateResponse {
   value: string;
@@ -41,12 +43,32 @@ export interface FinalizeRequest {
 }
 export type FinalizeResponse = Record<string, never>;
 
+export interface PreflightRequest {
+  secret: DriverSecret;
+  /** ACSCurrent, when known: lets the driver check that the credential in use still works. */
+  currentValue?: string | null;
+}
+export interface PreflightCheck {
+  name: string;
+  ok: boolean;
+  /** Safe to show and log: never a secret value. */
+  detail: string;
+}
+export interface PreflightResponse {
+  checks: PreflightCheck[];
+}
+
 export interface TargetDriver {
   readonly kind: string;
   /** True when this driver rotates secrets of this type and configuration. */
   supports(secret: DriverSecret): boolean;
   /** Throws a KmsError naming the bad ExtendedConfig field; called when a secret is created. */
   validateConfig(secret: DriverSecret): void;
+  /**
+   * Checks reachability and management permissions without changing anything. Reports failures
+   * as checks with ok=false rather than throwing.
+   */
+  preflight(req: PreflightRequest): Promise<PreflightResponse>;
   generate(req: GenerateRequest): Promise<GenerateResponse>;
   apply(req: ApplyRequest): Promise<ApplyResponse>;
   verify(req: VerifyRequest): Promise<VerifyResponse>;

@@ -35,6 +35,10 @@ export class RecordingDriver implements TargetDriver {
     }
   }
 
+  async preflight() {
+    return { checks: [{ name: 'target', ok: true, detail: 'The in-memory target is always reachable.' }] };
+  }
+
   async generate() {
     this.enter('generate');
     return { value: generatePassword() };

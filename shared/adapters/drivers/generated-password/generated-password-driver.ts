@@ -12,7 +12,7 @@ import {
   validatePasswordProfile,
   type PasswordProfile,
 } from '../../../domain/password.js';
-import type { DriverSecret, TargetDriver } from '../../../ports/target-driver.js';
+import type { DriverSecret, PreflightRequest, PreflightResponse, TargetDriver } from '../../../ports/target-driver.js';
 
 export const GENERATED_PASSWORD_SUBTYPE = 'GeneratedPassword';
 
@@ -55,6 +55,16 @@ export class GeneratedPasswordDriver implements TargetDriver {
 
   validateConfig(secret: DriverSecret): void {
     passwordProfileFrom(secret.extendedConfig);
+  }
+
+  /** There is no target to reach: only the password profile can be wrong. */
+  async preflight(req: PreflightRequest): Promise<PreflightResponse> {
+    try {
+      passwordProfileFrom(req.secret.extendedConfig);
+      return { checks: [{ name: 'config', ok: true, detail: 'The password profile is valid.' }] };
+    } catch (error) {
+      return { checks: [{ name: 'config', ok: false, detail: error instanceof Error ? error.message : 'Invalid configuration.' }] };
+    }
   }
 
   async generate(req: { secret: DriverSecret }): Promise<{ value: string }> {

@@ -1,0 +1,137 @@
+/**
+ * MySQL and MariaDB primitives over `mysql2`. Account statements take no bind parameters, so every
+ * name and password goes through mysql2's `format` (string literals: MySQL accounts and roles are
+ * quoted strings). Backslash escaping is only safe without NO_BACKSLASH_ESCAPES, so each session
+ * clears that mode first. Group membership uses a ROLE with SET DEFAULT ROLE (MariaDB ≥ 10.1.1 and
+ * MySQL ≥ 8.0 both have roles; only the SET DEFAULT ROLE syntax differs).
+ */
+import mysql from 'mysql2/promise';
+import type { SqlTargetConfig } from './config.js';
+import type { ManagementScope, SqlEngine, SqlLogin, SqlSession, SqlTimeouts } from './engine.js';
+
+const { format } = mysql;
+
+/** MariaDB allows 80 characters, MySQL 8 allows 32; the server rejects what is too long (it does not truncate). */
+const MAX_NAME_BYTES = 80;
+
+type Row = Record<string, unknown>;
+
+const sslOption = (config: SqlTargetConfig): mysql.ConnectionOptions['ssl'] => {
+  if (config.sslMode === 'disable') return undefined;
+  return config.sslMode === 'require' ? { rejectUnauthorized: false } : { rejectUnauthorized: true };
+};
+
+/** MySQL 8 reports `app_role`@`%`, MariaDB reports app_role. */
+const roleName = (reported: string): string => {
+  const quoted = /^`((?:[^`]|``)*)`@`(?:[^`]|``)*`$/.exec(reported);
+  return quoted ? (quoted[1] as string).replace(/``/g, '`') : reported;
+};
+
+/** Privileges on one level from SHOW GRANTS lines such as "GRANT CREATE USER, RELOAD ON *.* TO ...". */
+const privilegesOn = (grants: string[], level: string): Set<string> => {
+  const marker = ` ON ${level} TO `;
+  return new Set(
+    grants.flatMap((line) => {
+      const at = line.indexOf(marker);
+      return line.startsWith('GRANT ') && at > 0 ? line.slice('GRANT '.length, at).split(',').map((p) => p.trim().toUpperCase()) : [];
+    }),
+  );
+};
+
+class MysqlSession implements SqlSession {
+  constructor(
+    private readonly conn: mysql.Connection,
+    private readonly accountHost: string,
+    private readonly isMariaDb: boolean,
+    private readonly queryMs: number,
+  ) {}
+
+  async ping(): Promise<void> {
+    await this.run('SELECT 1');
+  }
+
+  async managementPermission(scope: ManagementScope): Promise<{ ok: boolean; detail: string }> {
+    const lines = (await this.run('SHOW GRANTS')).map((r) => String(Object.values(r)[0]));
+    const global = privilegesOn(lines, '*.*');
+    const onMysqlSchema = privilegesOn(lines, '`mysql`.*');
+    if (!global.has('ALL PRIVILEGES') && !global.has('CREATE USER'))
+      return { ok: false, detail: 'The managing account lacks the global CREATE USER privilege.' };
+    // MariaDB lets only a writer of the mysql schema set another account's default role.
+    const mayUpdateMysql = ['ALL PRIVILEGES', 'UPDATE'].some((p) => global.has(p) || onMysqlSchema.has(p));
+    if (scope.strategy === 'DoubleUsers' && this.isMariaDb && !mayUpdateMysql)
+      return { ok: false, detail: 'The managing account needs UPDATE on the mysql schema to set default roles (MariaDB).' };
+    return { ok: true, detail: 'The managing account may create accounts and set their passwords and default roles.' };
+  }
+
+  async accountExists(name: string): Promise<boolean> {
+    const rows = await this.run('SELECT 1 FROM mysql.user WHERE User = ? AND (Host = ? OR Host = ?)', [name, this.accountHost, '']);
+    return rows.length > 0;
+  }
+
+  async effectiveRole(): Promise<string | null> {
+    const [row] = await this.run('SELECT CURRENT_ROLE() AS role');
+    const role = row?.role;
+    return typeof role === 'string' && role !== 'NONE' ? roleName(role) : null;
+  }
+
+  async resetPassword(account: string, password: string): Promise<void> {
+    await this.run('ALTER USER ?@? IDENTIFIED BY ?', [account, this.accountHost, password]);
+  }
+
+  async setGroupMember(account: string, password: string, group: string, partner: string): Promise<void> {
+    await this.run('CREATE ROLE IF NOT EXISTS ?', [group]);
+    await this.run('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [account, this.accountHost, password]);
+    await this.run('ALTER USER ?@? IDENTIFIED BY ?', [account, this.accountHost, password]);
+    for (const member of [account, partner]) {
+      await this.run('GRANT ? TO ?@?', [group, member, this.accountHost]);
+      await this.run(this.isMariaDb ? 'SET DEFAULT ROLE ? FOR ?@?' : 'SET DEFAULT ROLE ? TO ?@?', [group, member, this.accountHost]);
+    }
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.conn.end();
+    } catch {
+      this.conn.destroy();
+    }
+  }
+
+  /** Values are spliced by `format` (escaped literals), never by string concatenation. */
+  private async run(sql: string, values: string[] = []): Promise<Row[]> {
+    const [rows] = await this.conn.query({ sql: format(sql, values), timeout: this.queryMs });
+    return Array.isArray(rows) ? (rows as Row[]) : [];
+  }
+}
+
+export const mysqlEngine: SqlEngine = {
+  kind: 'mysql',
+  subType: 'MySQL',
+  passwordTarget: 'mysql',
+  defaultPort: 3306,
+  maxRoleNameBytes: MAX_NAME_BYTES,
+  maxAccountNameBytes: MAX_NAME_BYTES,
+
+  async connect(config: SqlTargetConfig, login: SqlLogin, timeouts: SqlTimeouts): Promise<SqlSession> {
+    const conn = await mysql.createConnection({
+      host: config.host,
+      port: config.port,
+      user: login.user,
+      password: login.password,
+      ...(config.database === undefined ? {} : { database: config.database }),
+      ssl: sslOption(config),
+      connectTimeout: timeouts.connectMs,
+      multipleStatements: false,
+    });
+    // A dropped connection is reported through the pending query; without a listener it would crash the process.
+    conn.on('error', () => undefined);
+    try {
+      await conn.query({ sql: "SET SESSION sql_mode = REPLACE(@@sql_mode, 'NO_BACKSLASH_ESCAPES', '')", timeout: timeouts.queryMs });
+      const [rows] = await conn.query({ sql: 'SELECT VERSION() AS version', timeout: timeouts.queryMs });
+      const version = String((rows as Row[])[0]?.version ?? '');
+      return new MysqlSession(conn, config.accountHost, version.includes('MariaDB'), timeouts.queryMs);
+    } catch (error) {
+      conn.destroy();
+      throw error;
+    }
+  },
+};

@@ -1,0 +1,62 @@
+/**
+ * The MySQL/MariaDB driver against the MariaDB server on this machine (scripts/ensure-mariadb.sh
+ * starts it): the driver contract for both strategies, then what is specific to MySQL/MariaDB.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { createMysqlDriver } from '../../shared/adapters/drivers/sql/drivers.js';
+import { TargetError } from '../../shared/domain/errors.js';
+import { targetDriverContract, type DriverFixture } from '../contract/target-driver.contract.js';
+import { mysqlFixtures, randomSecret } from '../support/sql-driver-fixtures.js';
+
+targetDriverContract('MariaDB SingleUser', mysqlFixtures('SingleUser'));
+targetDriverContract('MariaDB DoubleUsers', mysqlFixtures('DoubleUsers'));
+
+const errorOf = (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+
+describe('MariaDB specifics', () => {
+  let f: DriverFixture;
+  afterEach(async () => f?.cleanup());
+
+  it('verify proves the pending account logs in with the group role active by default', async () => {
+    f = await mysqlFixtures('DoubleUsers')({ hostileNames: false });
+    const { secret, driver, initialValue } = f;
+    const { value } = await driver.generate({ secret, currentValue: initialValue, previousValue: null });
+    await driver.apply({ secret, pendingValue: value, currentValue: initialValue, previousValue: null });
+    await expect(driver.verify({ secret, pendingValue: value })).resolves.toEqual({});
+    // The account that was in use before the first rotation now takes its privileges from the group too.
+    expect(await f.usesGroupPrivileges!(initialValue)).toBe(true);
+    expect(await f.usesGroupPrivileges!(value)).toBe(true);
+  });
+
+  it('DoubleUsers refuses a pending value for an account that is not the partner of ACSCurrent', async () => {
+    f = await mysqlFixtures('DoubleUsers')({ hostileNames: false });
+    const pending = JSON.stringify({ AccountName: 'root', AccountPassword: randomSecret() });
+    const error = await errorOf(f.driver.apply({ secret: f.secret, pendingValue: pending, currentValue: f.initialValue, previousValue: null }));
+    expect(error).toBeInstanceOf(TargetError);
+    expect(error).toMatchObject({ code: 'Target.AccountMismatch', retryable: false });
+    expect((error as Error).message).not.toContain(JSON.parse(pending).AccountPassword);
+  });
+
+  it('preflight reports a managing account without CREATE USER as a failed check', async () => {
+    f = await mysqlFixtures('SingleUser')({ hostileNames: false });
+    const unprivileged = createMysqlDriver({ resolveSecret: async () => f.initialValue });
+    const checks = (await unprivileged.preflight({ secret: f.secret, currentValue: f.initialValue })).checks;
+    expect(checks.find((c) => c.name === 'manager-login')).toMatchObject({ ok: true });
+    expect(checks.find((c) => c.name === 'manage-accounts')).toMatchObject({ ok: false });
+    expect(JSON.stringify(checks)).not.toContain(JSON.parse(f.initialValue).AccountPassword);
+  });
+
+  it('a wrong managing password fails apply with a non-retryable authentication error that does not quote it', async () => {
+    f = await mysqlFixtures('SingleUser')({ hostileNames: false });
+    const wrongManager = JSON.stringify({ AccountName: 'root', AccountPassword: 'Not-The-Root-Password-1' });
+    const driver = createMysqlDriver({ resolveSecret: async () => wrongManager });
+    const { value } = await driver.generate({ secret: f.secret, currentValue: f.initialValue });
+    const error = await errorOf(driver.apply({ secret: f.secret, pendingValue: value, currentValue: f.initialValue, previousValue: null }));
+    expect(error).toMatchObject({ code: 'Target.AuthenticationFailed', retryable: false });
+    expect(await f.logsIn(f.initialValue)).toBe(true);
+  });
+});
