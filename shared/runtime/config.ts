@@ -36,6 +36,20 @@ export interface RuntimeConfig {
   queueMaxReceives: number;
   /** The rotation step queue; the local runtime serves the eventbridge triggers on this queue name. */
   queueName: string;
+  /**
+   * Local runtime only (ROTOR_QUEUE_POLL_MS): how long its queue trigger waits before polling an
+   * empty queue again. Lower means quicker rotations, higher fewer idle wake-ups; the end-to-end
+   * test sets it high to hold a rotation between its start and its first step.
+   */
+  queuePollMs: number;
+  /** Set when backend is alibaba: where the cloud adapters connect. */
+  cloud: CloudConfig | null;
+}
+
+export interface CloudConfig {
+  tablestore: { endpoint: string; instanceName: string; tablePrefix: string };
+  mns: { endpoint: string | undefined; accountId: string; topicName: string };
+  kms: { endpoint: string | undefined; keyId: string };
 }
 
 export class ConfigError extends Error {
@@ -53,6 +67,8 @@ const integer = (min: number, max: number) =>
     .max(max, { error: `expected at most ${max}` });
 
 const nonEmpty = z.string().trim().min(1, { error: 'must not be empty' });
+
+const CLOUD_REQUIRED = ['ROTOR_OTS_ENDPOINT', 'ROTOR_OTS_INSTANCE', 'ROTOR_KMS_KEY_ID', 'ROTOR_ACCESS_KEY_ID', 'ROTOR_ACCESS_KEY_SECRET'] as const;
 
 const envSchema = z
   .object({
@@ -80,6 +96,15 @@ const envSchema = z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9-]{0,255}$/, { error: 'expected an MNS queue name (letters, digits, "-")' })
       .default('secret-rotor-rotation'),
+    ROTOR_QUEUE_POLL_MS: integer(10, 3_600_000).default(500),
+    // Cloud backend (ROTOR_BACKEND=alibaba). Credentials come from the function's role (FC context).
+    ROTOR_OTS_ENDPOINT: z.string().url({ error: 'expected a URL such as https://<instance>.<region>.ots.aliyuncs.com' }).optional(),
+    ROTOR_OTS_INSTANCE: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{2,15}$/, { error: 'expected a Tablestore instance name' }).optional(),
+    ROTOR_OTS_TABLE_PREFIX: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,31}$/, { error: 'expected letters, digits and _' }).default('rotor_'),
+    ROTOR_MNS_ENDPOINT: z.string().url({ error: 'expected a URL such as https://<account>.mns.<region>.aliyuncs.com' }).optional(),
+    ROTOR_EVENTS_TOPIC: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{0,255}$/, { error: 'expected an MNS topic name' }).default('secret-rotor-events'),
+    ROTOR_KMS_ENDPOINT: nonEmpty.optional(),
+    ROTOR_KMS_KEY_ID: nonEmpty.optional(),
   })
   .superRefine((env, ctx) => {
     if ((env.ROTOR_ACCESS_KEY_ID === undefined) !== (env.ROTOR_ACCESS_KEY_SECRET === undefined)) {
@@ -88,6 +113,12 @@ const envSchema = z
         path: [env.ROTOR_ACCESS_KEY_ID === undefined ? 'ROTOR_ACCESS_KEY_ID' : 'ROTOR_ACCESS_KEY_SECRET'],
         message: 'ROTOR_ACCESS_KEY_ID and ROTOR_ACCESS_KEY_SECRET are set together or not at all',
       });
+    }
+    if (env.ROTOR_BACKEND === 'alibaba') {
+      // No data dir survives on Function Compute: the root key and the cloud resources must be named.
+      for (const name of CLOUD_REQUIRED) {
+        if (env[name] === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'is required when ROTOR_BACKEND=alibaba' });
+      }
     }
     if (env.ROTOR_RETRY_MAX_SECONDS < env.ROTOR_RETRY_BASE_SECONDS) {
       ctx.addIssue({
@@ -127,5 +158,14 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, cwd: string = p
     queueVisibilitySeconds: e.ROTOR_QUEUE_VISIBILITY_SECONDS,
     queueMaxReceives: e.ROTOR_QUEUE_MAX_RECEIVES,
     queueName: e.ROTOR_QUEUE_NAME,
+    queuePollMs: e.ROTOR_QUEUE_POLL_MS,
+    cloud:
+      e.ROTOR_BACKEND === 'alibaba'
+        ? {
+            tablestore: { endpoint: e.ROTOR_OTS_ENDPOINT ?? '', instanceName: e.ROTOR_OTS_INSTANCE ?? '', tablePrefix: e.ROTOR_OTS_TABLE_PREFIX },
+            mns: { endpoint: e.ROTOR_MNS_ENDPOINT, accountId: e.ROTOR_ACCOUNT_ID, topicName: e.ROTOR_EVENTS_TOPIC },
+            kms: { endpoint: e.ROTOR_KMS_ENDPOINT, keyId: e.ROTOR_KMS_KEY_ID ?? '' },
+          }
+        : null,
   };
 };

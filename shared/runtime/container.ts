@@ -4,11 +4,10 @@
  * createContainer and install it with provideContainer.
  */
 import { join } from 'node:path';
-import { createDefaultDriverRegistry } from '../adapters/drivers/registry.js';
-import { NdjsonEventPublisher } from '../adapters/local-events/ndjson-event-publisher.js';
-import { LocalKeyProvider } from '../adapters/local-key/local-key-provider.js';
-import { SqliteJobQueue, type QueueDepth } from '../adapters/local-queue/sqlite-job-queue.js';
-import { SqliteSecretStore } from '../adapters/sqlite/secret-store.js';
+import { GeneratedPasswordDriver } from '../adapters/drivers/generated-password/generated-password-driver.js';
+import { createDriverRegistry } from '../adapters/drivers/registry.js';
+import { createSqlDrivers } from '../adapters/drivers/sql/drivers.js';
+import type { QueueDepth } from '../adapters/local-queue/sqlite-job-queue.js';
 import type { ServiceDeps, ServiceSettings } from '../app/deps.js';
 import { DEFAULT_SETTINGS } from '../app/deps.js';
 import { createSecretService } from '../app/secret-service.js';
@@ -24,6 +23,7 @@ import type { SecretStore } from '../ports/secret-store.js';
 import type { DriverRegistry } from '../ports/target-driver.js';
 import { loadConfig, type RuntimeConfig } from './config.js';
 import { createLogger, setRootLogger, type Logger } from './logger.js';
+import { invocationCredentials } from './invocation-credentials.js';
 import { loadRootCredentials, rootCredentialResolver, type RootCredentials } from './root-credentials.js';
 
 /** The consumer side the local runtime drives; in the cloud the MNS trigger plays this part. */
@@ -82,7 +82,14 @@ const logEvent =
     logger.info({ cloudEvent: { id: event.id, type: event.type, subject: event.subject, data: event.data } }, 'event');
   };
 
+// Adapters are imported when chosen, so a cloud bundle never loads SQLite and a local run never loads cloud SDKs.
 const buildLocalAdapters = async (config: RuntimeConfig, clock: Clock, logger: Logger): Promise<Adapters> => {
+  const [{ SqliteSecretStore }, { SqliteJobQueue }, { LocalKeyProvider }, { NdjsonEventPublisher }] = await Promise.all([
+    import('../adapters/sqlite/secret-store.js'),
+    import('../adapters/local-queue/sqlite-job-queue.js'),
+    import('../adapters/local-key/local-key-provider.js'),
+    import('../adapters/local-events/ndjson-event-publisher.js'),
+  ]);
   const store = SqliteSecretStore.open(join(config.dataDir, STORE_FILE));
   try {
     const queue = SqliteJobQueue.open(join(config.dataDir, QUEUE_FILE), {
@@ -114,16 +121,57 @@ const buildLocalAdapters = async (config: RuntimeConfig, clock: Clock, logger: L
   }
 };
 
+/** Tablestore for state, MNS for the step queue and the events topic, KMS for data keys. */
+const buildAlibabaAdapters = async (config: RuntimeConfig, clock: Clock): Promise<Adapters> => {
+  const cloud = config.cloud;
+  if (!cloud) throw new Error('ROTOR_BACKEND=alibaba needs the cloud settings (see README, Configuration).');
+  const [{ TablestoreSecretStore }, { createRotatingTablestoreClient }, { createCloudAdapters }] = await Promise.all([
+    import('../adapters/tablestore/secret-store.js'),
+    import('../adapters/tablestore/rotating-client.js'),
+    import('./cloud-adapters.js'),
+  ]);
+  const credentials = () => invocationCredentials();
+  const store = TablestoreSecretStore.create({
+    client: createRotatingTablestoreClient(cloud.tablestore, credentials),
+    tablePrefix: cloud.tablestore.tablePrefix,
+  });
+  const { queue, events, keys } = await createCloudAdapters(
+    {
+      region: config.region,
+      mns: {
+        accountId: cloud.mns.accountId,
+        ...(cloud.mns.endpoint ? { endpoint: cloud.mns.endpoint } : {}),
+        queueName: config.queueName,
+        maxReceives: config.queueMaxReceives,
+        topicName: cloud.mns.topicName,
+      },
+      kms: { keyId: cloud.kms.keyId, ...(cloud.kms.endpoint ? { endpoint: cloud.kms.endpoint } : {}) },
+    },
+    credentials,
+    { clock },
+  );
+  return { store, queue, localQueue: null, keys, events, close: () => store.close() };
+};
+
 /** The one place that chooses adapters by backend. */
 const buildAdapters = (config: RuntimeConfig, clock: Clock, logger: Logger): Promise<Adapters> => {
   switch (config.backend) {
     case 'local':
       return buildLocalAdapters(config, clock, logger);
     case 'alibaba':
-      // Tablestore, MNS and KMS adapters are wired here by the cloud deployment work.
-      throw new Error('ROTOR_BACKEND=alibaba: the Alibaba Cloud adapters are not available yet; use local.');
+      return buildAlibabaAdapters(config, clock);
   }
 };
+
+/**
+ * Every driver that needs no per-deployment setup. The SQL drivers read their managing credential
+ * from another secret, through the service built after them (hence the late binding).
+ */
+const defaultDrivers = (service: () => SecretService): DriverRegistry =>
+  createDriverRegistry([
+    new GeneratedPasswordDriver(),
+    ...createSqlDrivers({ resolveSecret: async (name) => (await service().getSecretValue({ secretName: name })).secretData }),
+  ]);
 
 const serviceSettings = (config: RuntimeConfig): ServiceSettings => ({
   ...DEFAULT_SETTINGS,
@@ -140,7 +188,13 @@ export const createContainer = async (config: RuntimeConfig, overrides: Containe
   const rootCredentials = loadRootCredentials(config);
   const credentials = rootCredentialResolver(rootCredentials, config.accountId);
   const adapters = await buildAdapters(config, clock, logger);
-  const drivers = overrides.drivers ?? createDefaultDriverRegistry();
+  let service: SecretService | null = null;
+  const drivers =
+    overrides.drivers ??
+    defaultDrivers(() => {
+      if (!service) throw new Error('The secret service is not built yet.');
+      return service;
+    });
   const deps: ServiceDeps = {
     store: adapters.store,
     queue: adapters.queue,
@@ -151,7 +205,7 @@ export const createContainer = async (config: RuntimeConfig, overrides: Containe
     settings: serviceSettings(config),
     ...(overrides.random ? { random: overrides.random } : {}),
   };
-  const service = createSecretService(deps);
+  service = createSecretService(deps);
   let closed: Promise<void> | null = null;
 
   return {

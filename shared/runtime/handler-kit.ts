@@ -4,6 +4,7 @@
  */
 import { handleKmsRequest } from '../http/kms-api.js';
 import { getContainer } from './container.js';
+import { captureInvocationCredentials } from './invocation-credentials.js';
 import { unexpectedErrorFields } from './logger.js';
 import { toFcHttpResult, type FcHttpResult, type RotorContext } from './fc-types.js';
 import { decodeFcEvent } from './middleware/decode-fc-event.js';
@@ -25,6 +26,7 @@ export interface FunctionSetup {
  * request logger sees the final response, including the one httpErrorResponse makes.
  */
 export const rotorMiddlewares = (setup: FunctionSetup): Middleware[] => [
+  captureInvocationCredentials(),
   requestLogger({ functionName: setup.functionName }),
   decodeFcEvent(),
   unwrapTrigger({ accepts: setup.accepts }),

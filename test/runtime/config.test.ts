@@ -23,6 +23,7 @@ describe('loadConfig', () => {
       rootAccessKey: null,
       logLevel: 'info',
       queueName: 'secret-rotor-rotation',
+      queuePollMs: 500,
     });
     expect(config.maxStepAttempts).toBeGreaterThan(0);
     expect(config.retryMaxSeconds).toBeGreaterThanOrEqual(config.retryBaseSeconds);
@@ -45,6 +46,7 @@ describe('loadConfig', () => {
         ROTOR_QUEUE_VISIBILITY_SECONDS: '45',
         ROTOR_QUEUE_MAX_RECEIVES: '4',
         ROTOR_QUEUE_NAME: 'steps',
+        ROTOR_QUEUE_POLL_MS: '60000',
       },
       '/srv/app',
     );
@@ -63,7 +65,31 @@ describe('loadConfig', () => {
       queueVisibilitySeconds: 45,
       queueMaxReceives: 4,
       queueName: 'steps',
+      queuePollMs: 60_000,
+      cloud: null,
     });
+  });
+
+  it('backend alibaba names every missing cloud variable, and reads them when given', () => {
+    expect(() => loadConfig({ ROTOR_BACKEND: 'alibaba' })).toThrow(
+      /ROTOR_OTS_ENDPOINT: is required[\s\S]*ROTOR_OTS_INSTANCE: is required[\s\S]*ROTOR_KMS_KEY_ID: is required[\s\S]*ROTOR_ACCESS_KEY_ID: is required/,
+    );
+    const config = loadConfig({
+      ROTOR_BACKEND: 'alibaba',
+      ROTOR_ACCOUNT_ID: '1234567890123456',
+      ROTOR_ACCESS_KEY_ID: 'LTAIexample0001',
+      ROTOR_ACCESS_KEY_SECRET: 'a-long-enough-secret-value',
+      ROTOR_OTS_ENDPOINT: 'https://rotor.cn-hangzhou.ots.aliyuncs.com',
+      ROTOR_OTS_INSTANCE: 'rotor',
+      ROTOR_KMS_KEY_ID: 'alias/secret-rotor',
+      ROTOR_EVENTS_TOPIC: 'events',
+    });
+    expect(config.cloud).toEqual({
+      tablestore: { endpoint: 'https://rotor.cn-hangzhou.ots.aliyuncs.com', instanceName: 'rotor', tablePrefix: 'rotor_' },
+      mns: { endpoint: undefined, accountId: '1234567890123456', topicName: 'events' },
+      kms: { endpoint: undefined, keyId: 'alias/secret-rotor' },
+    });
+    expect(() => loadConfig({ ROTOR_BACKEND: 'alibaba', ROTOR_OTS_ENDPOINT: 'not a url' })).toThrow(/ROTOR_OTS_ENDPOINT: expected a URL/);
   });
 
   it('resolves the data dir to an absolute path', () => {
@@ -86,6 +112,8 @@ describe('loadConfig', () => {
     ['ROTOR_QUEUE_VISIBILITY_SECONDS', 'soon'],
     ['ROTOR_QUEUE_MAX_RECEIVES', '1e9'],
     ['ROTOR_QUEUE_NAME', '1-starts-with-a-digit'],
+    ['ROTOR_QUEUE_POLL_MS', '5'],
+    ['ROTOR_QUEUE_POLL_MS', '3600001'],
     ['ROTOR_BACKEND', 'aws'],
   ])('names %s when it is %j', (name, value) => {
     const problems = problemsOf({ [name]: value });

@@ -46,7 +46,8 @@ const readConfig = (): RuntimeConfig => {
 };
 
 const main = async (): Promise<void> => {
-  const runtime = await startLocalRuntime({ config: readConfig() });
+  const config = readConfig();
+  const runtime = await startLocalRuntime({ config, queueIdleMs: config.queuePollMs });
   process.stderr.write(banner(runtime));
   runtime.container.logger.info(
     { url: runtime.url, dataDir: runtime.config.dataDir, accessKeyId: runtime.container.rootCredentials.accessKeyId },
