@@ -23,6 +23,12 @@ export interface LocalServerOptions {
 }
 
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
+/*
+ * The KMS SDK on npm sends every parameter in the query string, so a SecretData at KMS's limit
+ * (30,720 bytes, up to three times that percent-encoded) arrives in the request line. Node's
+ * default 16 KiB header limit would drop such a request before any KMS error could be returned.
+ */
+const MAX_HEADER_BYTES = 256 * 1024;
 const INVOKE_PATH = /^\/2023-03-30\/functions\/([^/]+)\/invocations\/?$/;
 const FUNCTION_PATH = /^\/fn\/([^/]+)(\/.*)?$/;
 
@@ -153,7 +159,7 @@ export const createLocalServer = (options: LocalServerOptions): Server => {
     return httpTrigger(res, req, apiFunction(), path || '/', body);
   };
 
-  return createServer((req, res) => {
+  return createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
     route(req, res).catch((err: unknown) => {
       logger.error({ ...unexpectedErrorFields(err), method: req.method, path: (req.url ?? '').split('?')[0] }, 'local server failed a request');
       if (!res.headersSent) fcError(res, 500, 'InternalServerError', 'the local runtime failed', randomUUID());
