@@ -5,6 +5,7 @@
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { benchColdStart, coldStartSection } from './cold-start.js';
 import { benchHttpRead } from './http-read.js';
 import { benchRotations } from './rotations.js';
 import { benchScheduler } from './scheduler.js';
@@ -27,6 +28,11 @@ console.log('Scheduler and purge ticks ...');
 const small = await benchScheduler(10_000, 1_000);
 const large = await benchScheduler(100_000, 1_000);
 console.log({ small, large });
+
+const coldRuns = Number(process.env.BENCH_COLD_RUNS ?? 15);
+console.log(`Cold start: building the bundles, ${coldRuns} fresh processes per bundle ...`);
+const coldStart = await benchColdStart(coldRuns);
+console.log(coldStart);
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const md = `# Benchmarks
@@ -73,6 +79,7 @@ and one purge tick (reads expired rows through the index, deletes each).
 
 Rotate tick at ${large.total} vs ${small.total} secrets with equal due: **${fmt(large.rotateMs / small.rotateMs, 2)}x**;
 purge tick: **${fmt(large.purgeMs / small.purgeMs, 2)}x**.
-`;
+
+${coldStartSection(coldStart)}`;
 writeFileSync('BENCHMARKS.md', md);
 console.log('wrote BENCHMARKS.md');
