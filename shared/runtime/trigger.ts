@@ -7,11 +7,13 @@ import { KmsError } from '../domain/errors.js';
 import { ROTATION_STEPS } from '../domain/secret.js';
 import type { RotationMessage } from '../ports/job-queue.js';
 import type { HttpRequest } from '../http/types.js';
+import type { RotorEvent } from '../ports/event-publisher.js';
 
 export type Trigger =
   | { kind: 'http'; request: HttpRequest }
   | { kind: 'timer'; triggerName: string; triggerTime: string; payload: string }
-  | { kind: 'queue'; messages: RotationMessage[] };
+  | { kind: 'queue'; messages: RotationMessage[] }
+  | { kind: 'topic'; topicName: string; events: RotorEvent[] };
 
 export type TriggerKind = Trigger['kind'];
 
@@ -134,6 +136,38 @@ export const rotationMessagesFromEvents = (events: unknown[]): RotationMessage[]
   });
 };
 
+/** An mns_topic trigger with notifyContentFormat JSON: one notification per invocation. */
+const topicNotificationSchema = z.object({
+  TopicName: z.string().min(1),
+  Message: z.string(),
+  MessageId: z.string().optional(),
+});
+
+const rotorEventSchema = z.looseObject({
+  specversion: z.literal('1.0'),
+  id: z.string().min(1),
+  source: z.string().min(1),
+  type: z.string().min(1),
+  subject: z.string(),
+  time: z.string().min(1),
+  datacontenttype: z.literal('application/json'),
+  data: z.record(z.string(), z.unknown()),
+});
+
+/** A monitoring-topic notification: our publisher sends each CloudEvent as base64(JSON). */
+export const topicTriggerFromEvent = (event: unknown): Extract<Trigger, { kind: 'topic' }> => {
+  const notification = topicNotificationSchema.safeParse(event);
+  if (!notification.success) throw new InvalidEventError(`The topic notification is malformed: ${issuesOf(notification.error)}`);
+  const body = decodeMessageBody(notification.data.Message);
+  const cloudEvent = rotorEventSchema.safeParse(body);
+  if (!cloudEvent.success) {
+    const why = body === undefined ? 'it is neither JSON nor base64 of JSON' : issuesOf(cloudEvent.error);
+    throw new InvalidEventError(`The message of the topic notification is not a secret-rotor event: ${why}`);
+  }
+  return { kind: 'topic', topicName: notification.data.TopicName, events: [cloudEvent.data as RotorEvent] };
+};
+
+const looksLikeTopic = (e: Record<string, unknown>): boolean => 'TopicName' in e && 'Message' in e;
 const looksLikeHttp = (e: Record<string, unknown>): boolean => e.version === 'v1' && 'requestContext' in e;
 const looksLikeTimer = (e: Record<string, unknown>): boolean => 'triggerTime' in e && 'triggerName' in e;
 const looksLikeMns = (e: Record<string, unknown>): boolean => 'specversion' in e || 'data' in e || 'messageBody' in e;
@@ -154,10 +188,11 @@ export const classifyTrigger = (event: unknown): Trigger => {
       if (!parsed.success) throw new InvalidEventError(`The timer trigger event is malformed: ${issuesOf(parsed.error)}`);
       return { kind: 'timer', ...parsed.data };
     }
+    if (looksLikeTopic(event)) return topicTriggerFromEvent(event);
     if (looksLikeMns(event)) return { kind: 'queue', messages: rotationMessagesFromEvents([event]) };
   }
   const shape = isRecord(event) ? `an object with keys [${Object.keys(event).slice(0, 10).join(', ')}]` : typeof event;
   throw new InvalidEventError(
-    `Unrecognised trigger event (${shape}): expected an FC HTTP v1 event, a timer event, or MNS CloudEvent(s).`,
+    `Unrecognised trigger event (${shape}): expected an FC HTTP v1 event, a timer event, MNS CloudEvent(s) or an MNS topic notification.`,
   );
 };

@@ -27,6 +27,7 @@ describe('the sample events', () => {
     expect(files).toEqual([
       'api-http.json',
       'create-http.json',
+      'monitoring-topic.json',
       'purge-timer.json',
       'restore-http.json',
       'rotate-http.json',
@@ -39,7 +40,7 @@ describe('the sample events', () => {
 
   it.each(files)('%s unwraps into the trigger its name says', (file) => {
     const trigger = unwrap(sample(file));
-    const expected = file.includes('-http') ? 'http' : file.includes('-timer') ? 'timer' : 'queue';
+    const expected = file.includes('-http') ? 'http' : file.includes('-timer') ? 'timer' : file.includes('-topic') ? 'topic' : 'queue';
     expect(trigger.kind).toBe(expected);
   });
 
@@ -53,6 +54,25 @@ describe('the sample events', () => {
     expect(request.query).toMatchObject({ Version: '2016-01-20', SignatureMethod: 'HMAC-SHA1' });
     expect(request.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(Object.keys(request.headers).every((h) => h === h.toLowerCase())).toBe(true);
+  });
+
+  it('monitoring-topic.json carries one secret-rotor CloudEvent from the events topic', () => {
+    const trigger = unwrap(sample('monitoring-topic.json'));
+    if (trigger.kind !== 'topic') throw new Error('not topic');
+    expect(trigger.topicName).toBe('secret-rotor-events');
+    expect(trigger.events).toHaveLength(1);
+    expect(trigger.events[0]).toMatchObject({
+      specversion: '1.0',
+      type: 'com.secretrotor.rotation.failed',
+      subject: 'app/db-password',
+      data: { step: 'verify', error: { code: 'Target.Unavailable' } },
+    });
+  });
+
+  it('a topic notification whose message is not one of our events is refused with the reason', () => {
+    const notification = { TopicName: 't', Message: Buffer.from('{"hello":1}').toString('base64') };
+    expect(errorOf(() => classifyTrigger(notification)).message).toMatch(/not a secret-rotor event: specversion/);
+    expect(errorOf(() => classifyTrigger({ TopicName: 't', Message: '%%%' })).message).toMatch(/neither JSON nor base64/);
   });
 
   it('create-http.json carries the form body FC delivered', () => {
