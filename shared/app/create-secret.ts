@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   ConflictError,
   invalidParameter,
@@ -6,7 +7,7 @@ import {
   versionIdConflict,
 } from '../domain/errors.js';
 import { EventTypes } from '../domain/events.js';
-import { STAGE_CURRENT, type SecretRecord, type SecretType } from '../domain/secret.js';
+import { STAGE_CURRENT, STAGE_PREVIOUS, type SecretRecord, type SecretType } from '../domain/secret.js';
 import {
   parseExtendedConfig,
   parseRotationInterval,
@@ -34,6 +35,17 @@ const resolveName = (requested: string, type: SecretType, config: Record<string,
   const user = config?.UserName;
   if (typeof user !== 'string' || user === '') throw invalidParameter('ExtendedConfig.UserName', 'is required for RAMCredentials');
   return `acs/ram/user/${user}`;
+};
+
+/** The id of the version a driver's initial ACSPrevious value gets: derived, so a retried create finds it. */
+const previousVersionId = (versionId: string): string =>
+  `initial-previous-${createHash('sha256').update(versionId).digest('hex').slice(0, 16)}`;
+
+/** Writes a first version; one left by an earlier, interrupted create must hold the same value. */
+const storeInitialVersion = async (ctx: UseCaseContext, name: string, versionId: string, value: string, createdAt: number) => {
+  const envelope = await ctx.seal(name, versionId, value);
+  const written = await ctx.deps.store.putVersion({ secretName: name, versionId, createdAt, envelope });
+  if (written === 'exists' && (await ctx.reveal(name, versionId)) !== value) throw versionIdConflict(name, versionId);
 };
 
 export const createSecret = async (ctx: UseCaseContext, input: CreateSecretInput) => {
@@ -81,10 +93,15 @@ export const createSecret = async (ctx: UseCaseContext, input: CreateSecretInput
   const existing = await ctx.deps.store.getSecret(name);
   if (existing) throw existing.plannedDeleteAt !== null ? secretInDeleteWindow(name) : secretExists(name);
 
-  const envelope = await ctx.seal(name, versionId, input.secretData);
-  const written = await ctx.deps.store.putVersion({ secretName: name, versionId, createdAt: now, envelope });
-  if (written === 'exists' && (await ctx.reveal(name, versionId)) !== input.secretData)
-    throw versionIdConflict(name, versionId);
+  const initial = driver?.initialVersions
+    ? await driver.initialVersions({ secret: ctx.driverSecret(draft), secretData: input.secretData })
+    : { current: input.secretData };
+  await storeInitialVersion(ctx, name, versionId, initial.current, now);
+  if (initial.previous !== undefined) {
+    const previousId = previousVersionId(versionId);
+    await storeInitialVersion(ctx, name, previousId, initial.previous, now - 1);
+    draft.stages[STAGE_PREVIOUS] = previousId;
+  }
   let secret: SecretRecord;
   try {
     secret = await ctx.deps.store.createSecret(draft);

@@ -58,6 +58,23 @@ export interface PreflightResponse {
   checks: PreflightCheck[];
 }
 
+/**
+ * CreateSecret hands over SecretData in the type's input format (KMS: RDS `{"Accounts":[...]}`,
+ * RAM `{"AccessKeys":[...]}`); a driver turns it into the values of the first versions, in the
+ * output format reads return. It may create what the secret manages (RDS one-click creation), so
+ * it runs only after every other check has passed, just before the secret is stored.
+ */
+export interface InitialVersionsRequest {
+  secret: DriverSecret;
+  secretData: string;
+}
+export interface InitialVersionsResponse {
+  /** Becomes ACSCurrent. */
+  current: string;
+  /** Becomes ACSPrevious (dual-account RDS: the second account). */
+  previous?: string;
+}
+
 export interface TargetDriver {
   readonly kind: string;
   /** True when this driver rotates secrets of this type and configuration. */
@@ -69,6 +86,8 @@ export interface TargetDriver {
    * as checks with ok=false rather than throwing.
    */
   preflight(req: PreflightRequest): Promise<PreflightResponse>;
+  /** Optional: without it, SecretData is stored as given as the only version. */
+  initialVersions?(req: InitialVersionsRequest): Promise<InitialVersionsResponse>;
   generate(req: GenerateRequest): Promise<GenerateResponse>;
   apply(req: ApplyRequest): Promise<ApplyResponse>;
   verify(req: VerifyRequest): Promise<VerifyResponse>;

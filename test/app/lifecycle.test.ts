@@ -180,3 +180,27 @@ describe('rotation policy', () => {
     expect(off.rotation).toMatchObject({ enabled: false, nextRotationAt: null });
   });
 });
+
+describe('drivers that shape the first versions', () => {
+  it('store the current and previous values a driver derives from SecretData', async () => {
+    await h.close();
+    const { RecordingDriver } = await import('../support/recording-driver.js');
+    const driver = new RecordingDriver();
+    driver.initialVersions = async ({ secretData }) => {
+      const { Accounts } = JSON.parse(secretData) as { Accounts: { AccountName: string }[] };
+      const [first, second] = Accounts.map((a) => JSON.stringify(a));
+      return { current: first as string, ...(second ? { previous: second } : {}) };
+    };
+    h = await createHarness({ drivers: [driver] });
+    await h.service.createSecret({
+      secretName: 'dual',
+      versionId: 'v1',
+      secretData: '{"Accounts":[{"AccountName":"app"},{"AccountName":"app_clone"}]}',
+      extendedConfig: '{"SecretSubType":"Recorded"}',
+    });
+    expect(JSON.parse((await h.service.getSecretValue({ secretName: 'dual' })).secretData)).toEqual({ AccountName: 'app' });
+    const previous = await h.service.getSecretValue({ secretName: 'dual', versionStage: 'ACSPrevious' });
+    expect(JSON.parse(previous.secretData)).toEqual({ AccountName: 'app_clone' });
+    expect((await h.service.listSecretVersionIds({ secretName: 'dual' })).total).toBe(2);
+  });
+});

@@ -22,6 +22,9 @@ export class RecordingDriver implements TargetDriver {
 
   validateConfig(): void {}
 
+  /** Set by a test that wants CreateSecret's SecretData shaped into first versions. */
+  initialVersions?: TargetDriver['initialVersions'];
+
   failNext(op: Operation, times: number, retryable = true): void {
     this.failures.set(op, { remaining: times, retryable });
   }
