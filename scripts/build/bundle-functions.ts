@@ -55,7 +55,9 @@ export const bundleOptions = (entry: string, outFile: string): BuildOptions => (
   // Bundling renames clashing top-level names; error class names show in logs, so keep them.
   keepNames: true,
   tsconfig: BUNDLE_TSCONFIG,
-  external: [...LOCAL_ONLY_MODULES],
+  // ssh2 (Linux-host driver) tries its optional native add-ons inside try/catch and runs in pure JS
+  // without them; a .node file cannot be inlined, so leave those requires to fail at run time.
+  external: [...LOCAL_ONLY_MODULES, 'cpu-features', '*.node'],
   logLevel: 'silent',
 });
 

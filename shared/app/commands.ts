@@ -61,6 +61,8 @@ export interface ListSecretsInput {
   pageNumber?: number;
   pageSize?: number;
   filters?: ListFilter[];
+  /** Only the secrets the caller may see are listed, paged and counted; absent means all. */
+  visible?: (secret: SecretRecord) => boolean;
 }
 
 export interface ListSecretsOutput {

@@ -55,7 +55,12 @@ export const listSecrets = async (ctx: UseCaseContext, input: ListSecretsInput):
   if (filters.length > 10) throw invalidParameter('Filters', 'at most 10 filters');
   // Checked before any read, so a bad filter is an error even on an empty store.
   assertValidFilters(filters);
-  const page = await ctx.deps.store.listSecrets({ offset: (pageNumber - 1) * pageSize, limit: pageSize, filters });
+  const page = await ctx.deps.store.listSecrets({
+    offset: (pageNumber - 1) * pageSize,
+    limit: pageSize,
+    filters,
+    ...(input.visible ? { visible: input.visible } : {}),
+  });
   return { pageNumber, pageSize, total: page.total, secrets: page.items };
 };
 

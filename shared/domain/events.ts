@@ -27,6 +27,8 @@ export const EventTypes = {
   rotationAbandoned: 'com.secretrotor.rotation.abandoned',
   /** A step message was given up on after too many deliveries and moved to the dead-letter queue. */
   rotationDeadLettered: 'com.secretrotor.rotation.dead-lettered',
+  /** One call of the API (any action, any outcome): the audit trail, as events. */
+  auditApiCall: 'com.secretrotor.audit.api-call',
 } as const;
 
 export type EventType = (typeof EventTypes)[keyof typeof EventTypes];

@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../ports/clock.js';
 import { invalidParameter, missingParameter } from '../domain/errors.js';
-import type { CredentialResolver, HttpRequest, NonceStore } from './types.js';
+import type { AccessGrant, CredentialResolver, HttpRequest, NonceStore, ResolvedCredential } from './types.js';
 import type { RequestParams } from './params.js';
 import { V1_SIGNATURE_METHOD, V1_SIGNATURE_VERSION, verifyV1 } from './signature-v1.js';
 import {
@@ -17,6 +17,7 @@ import {
   type V3Authorization,
 } from './signature-v3.js';
 import {
+  accessKeyInactive,
   accessKeyNotFound,
   illegalTimestamp,
   incompleteSignature,
@@ -38,6 +39,7 @@ export interface AuthenticateDeps {
 export interface Caller {
   accessKeyId: string;
   principal: string;
+  grant: AccessGrant;
 }
 
 export const authenticate = (req: HttpRequest, params: RequestParams, deps: AuthenticateDeps): Promise<Caller> =>
@@ -69,8 +71,7 @@ const authenticateV1 = async (req: HttpRequest, params: RequestParams, deps: Aut
 
   const credential = await resolve(deps, accessKeyId);
   if (!verifyV1(req.method, params, credential.accessKeySecret)) throw signatureDoesNotMatch();
-  await claimNonce(deps, accessKeyId, nonce, timestamp);
-  return { accessKeyId, principal: credential.principal };
+  return admit(deps, accessKeyId, credential, nonce, timestamp);
 };
 
 const authenticateV3 = async (req: HttpRequest, deps: AuthenticateDeps): Promise<Caller> => {
@@ -84,8 +85,23 @@ const authenticateV3 = async (req: HttpRequest, deps: AuthenticateDeps): Promise
 
   const credential = await resolve(deps, auth.accessKeyId);
   if (!verifyV3(req, auth, credential.accessKeySecret)) throw signatureDoesNotMatch();
-  await claimNonce(deps, auth.accessKeyId, nonce, timestamp);
-  return { accessKeyId: auth.accessKeyId, principal: credential.principal };
+  return admit(deps, auth.accessKeyId, credential, nonce, timestamp);
+};
+
+/**
+ * After a verified signature: a disabled key is refused (only its holder learns that it is
+ * disabled), and an active key's nonce is claimed.
+ */
+const admit = async (
+  deps: AuthenticateDeps,
+  accessKeyId: string,
+  credential: ResolvedCredential,
+  nonce: string,
+  timestamp: number,
+): Promise<Caller> => {
+  if (credential.status !== 'Active') throw accessKeyInactive();
+  await claimNonce(deps, accessKeyId, nonce, timestamp);
+  return { accessKeyId, principal: credential.principal, grant: credential.grant };
 };
 
 /**

@@ -45,3 +45,18 @@ export const unsupportedHttpMethod = (): KmsError =>
 
 export const unparsableParameters = (detail: string): KmsError =>
   new KmsError('ParseRequestParameterException', 400, `The request parameters cannot be parsed: ${detail}`);
+
+/*
+ * A disabled (Inactive) AccessKey. Alibaba Cloud's gateway answers InvalidAccessKeyId.Inactive for
+ * one; its HTTP status is not in the KMS docs, and 403 says "refused, do not retry" to every client.
+ */
+export const accessKeyInactive = (): KmsError =>
+  new KmsError('InvalidAccessKeyId.Inactive', 403, 'Specified access key is disabled.');
+
+/** Names the action and the resource (a secret's name at most), never a value. */
+export const noPermission = (action: string, resource: string): KmsError =>
+  new KmsError(
+    'Forbidden.NoPermission',
+    403,
+    `This operation is forbidden by permission system: the caller may not perform ${action} on ${resource}.`,
+  );

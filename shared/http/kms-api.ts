@@ -1,8 +1,9 @@
 /**
  * The KMS RPC surface: one signed request in, one KMS-shaped response out.
  * Order of checks: HTTP method, parameters, Action and Version (cheap, public knowledge), then the
- * signature (store lookups), then the use case. Every response carries a RequestId, in the body and
- * in the x-acs-request-id header.
+ * signature (store lookups), then the caller's permission for the action on its resource
+ * (authorize.ts), then the use case. Every response carries a RequestId, in the body and in the
+ * x-acs-request-id header, and every call, whatever its outcome, is audited once.
  */
 import { randomUUID } from 'node:crypto';
 import type { SecretService } from '../app/service.js';
@@ -16,15 +17,21 @@ import { errorResponse, responseFormat, successResponse } from './format.js';
 import { actionNotFound, invalidVersion, unsupportedHttpMethod } from './http-errors.js';
 import { withSecretNameFromArn } from './secret-arn.js';
 import { KMS_ACTIONS, type KmsAction } from './actions/index.js';
+import type { AccessControl } from './actions/action.js';
+import { ADMIN_ACTIONS } from './admin/index.js';
+import { authorize, callerAccess, requestContextOf } from './authorize.js';
 
 export const KMS_API_VERSION = '2016-01-20';
 
 export interface KmsCallRecord {
   requestId: string;
+  /** When the request arrived, ms. */
+  time: number;
   /** As requested (possibly unknown), at most 64 characters. */
   action: string;
   /** Verified on success; on failure the key the request claimed (possibly unverified or empty). */
   accessKeyId: string;
+  /** The SecretName parameter of KMS actions, as sent (possibly an ARN), at most 256 characters. */
   secretName?: string;
   outcome: 'ok' | 'error';
   code?: string;
@@ -42,6 +49,14 @@ export interface KmsApiDeps {
   /** Audit hook, called once per request. Must not throw (errors from it are ignored). */
   onCall?: (record: KmsCallRecord) => void;
   /**
+   * The durable audit trail, called once per request and awaited before the response is returned
+   * (a function instance may be frozen right after). A failure is reported to onUnexpectedError
+   * and does not change the response: the call itself has already happened.
+   */
+  audit?: (record: KmsCallRecord) => Promise<void>;
+  /** AccessKeys, their policies and the audit log; the admin actions are served only when set. */
+  accessControl?: AccessControl;
+  /**
    * Sees errors that are not KmsErrors (bugs, store outages) before they become a generic
    * InternalFailure, so the runtime can log them. Their messages may hold data: log with care.
    */
@@ -49,55 +64,67 @@ export interface KmsApiDeps {
 }
 
 const MAX_RECORDED_ACTION_LENGTH = 64;
+const MAX_RECORDED_KEY_LENGTH = 128;
+const MAX_RECORDED_SECRET_NAME_LENGTH = 256;
 
 export const handleKmsRequest = async (req: HttpRequest, deps: KmsApiDeps): Promise<HttpResponse> => {
   const requestId = randomUUID();
+  const time = deps.clock.now();
   let params: RequestParams = req.query;
   let actionName = '';
   let accessKeyId = '';
-  const record = (outcome: 'ok' | 'error', code?: string) =>
+  const record = (outcome: 'ok' | 'error', code?: string): Promise<void> =>
     notify(deps, {
       requestId,
+      time,
       action: actionName.slice(0, MAX_RECORDED_ACTION_LENGTH),
-      accessKeyId,
-      secretName: params.SecretName,
+      accessKeyId: accessKeyId.slice(0, MAX_RECORDED_KEY_LENGTH),
+      // Admin actions take no secret: a SecretName there is a filter, not the object of the call.
+      secretName: ADMIN_ACTIONS.has(actionName) ? undefined : params.SecretName?.slice(0, MAX_RECORDED_SECRET_NAME_LENGTH),
       outcome,
       code,
       sourceIp: req.sourceIp,
     });
 
+  let response: HttpResponse;
   try {
     if (req.method !== 'GET' && req.method !== 'POST') throw unsupportedHttpMethod();
     params = mergeParams(req);
     actionName = requestedAction(req, params);
     accessKeyId = claimedAccessKeyId(req, params);
-    const action = findAction(actionName, deps.allowedActions);
+    const action = findAction(actionName, deps);
     checkVersion(req, params);
 
-    accessKeyId = (await authenticate(req, params, deps)).accessKeyId;
-    const fields = await action.execute(withSecretNameFromArn(params, deps.settings), {
+    const caller = await authenticate(req, params, deps);
+    accessKeyId = caller.accessKeyId;
+    const target = withSecretNameFromArn(params, deps.settings);
+    const access = callerAccess(caller.grant, requestContextOf(req, deps.clock));
+    authorize(access, action.name, target, deps.settings);
+    const fields = await action.execute(target, {
       service: deps.service,
       settings: deps.settings,
+      access,
+      ...(deps.accessControl ? { accessControl: deps.accessControl } : {}),
     });
-    const response = successResponse(action.name, requestId, fields, responseFormat(params));
-    record('ok');
-    return response;
+    response = successResponse(action.name, requestId, fields, responseFormat(params));
+    await record('ok');
   } catch (e) {
     if (!isKmsError(e)) deps.onUnexpectedError?.(e, requestId);
     const error = isKmsError(e) ? e : internalFailure();
-    record('error', error.code);
-    return errorResponse(error, requestId, responseFormat(params));
+    response = errorResponse(error, requestId, responseFormat(params));
+    await record('error', error.code);
   }
+  return response;
 };
 
 /** V1 names the action in the signed parameters; V3 clients may name it in a (signed) header instead. */
 const requestedAction = (req: HttpRequest, params: RequestParams): string =>
   params.Action ?? (isV3Request(req) ? req.headers['x-acs-action'] : undefined) ?? '';
 
-const findAction = (name: string, allowed: ReadonlySet<string> | undefined): KmsAction => {
+const findAction = (name: string, deps: Pick<KmsApiDeps, 'allowedActions' | 'accessControl'>): KmsAction => {
   if (name === '') throw missingParameter('Action');
-  const action = KMS_ACTIONS.get(name);
-  if (!action || (allowed && !allowed.has(name))) throw actionNotFound();
+  const action = KMS_ACTIONS.get(name) ?? (deps.accessControl ? ADMIN_ACTIONS.get(name) : undefined);
+  if (!action || (deps.allowedActions && !deps.allowedActions.has(name))) throw actionNotFound();
   return action;
 };
 
@@ -107,10 +134,15 @@ const checkVersion = (req: HttpRequest, params: RequestParams): void => {
   if (version !== KMS_API_VERSION) throw invalidVersion();
 };
 
-const notify = (deps: KmsApiDeps, record: KmsCallRecord): void => {
+const notify = async (deps: KmsApiDeps, record: KmsCallRecord): Promise<void> => {
   try {
     deps.onCall?.(record);
   } catch {
     // An audit sink failure must not turn a served request into an error; the sink reports its own faults.
+  }
+  try {
+    await deps.audit?.(record);
+  } catch (e) {
+    deps.onUnexpectedError?.(e, record.requestId);
   }
 };

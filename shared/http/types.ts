@@ -1,3 +1,5 @@
+import type { PolicyDocument } from '../domain/policy/index.js';
+
 /** The transport-neutral request and response the KMS RPC surface works on (FC HTTP trigger, node http). */
 export interface HttpRequest {
   method: string;
@@ -17,10 +19,19 @@ export interface HttpResponse {
   body: string;
 }
 
-/** Looks up the secret of an AccessKey; null when the key is unknown (or disabled). */
-export type CredentialResolver = (
-  accessKeyId: string,
-) => Promise<{ accessKeySecret: string; principal: string } | null>;
+/** What a verified caller may do: everything (the root key), or what its policies allow. */
+export type AccessGrant = { kind: 'root' } | { kind: 'policies'; policies: readonly PolicyDocument[] };
+
+export interface ResolvedCredential {
+  accessKeySecret: string;
+  principal: string;
+  /** An Inactive key is still verified (so only its holder learns that it is disabled), then refused. */
+  status: 'Active' | 'Inactive';
+  grant: AccessGrant;
+}
+
+/** Looks up an AccessKey; null when the key is unknown. */
+export type CredentialResolver = (accessKeyId: string) => Promise<ResolvedCredential | null>;
 
 /** Remembers request nonces so a signed request cannot be replayed. SecretStore satisfies this. */
 export interface NonceStore {

@@ -10,6 +10,11 @@ export interface ListSecretsQuery {
   limit: number;
   /** Filters as KMS ListSecrets takes them; apply with domain/list-filter.ts matchesFilters. */
   filters: ListFilter[];
+  /**
+   * Only secrets for which this holds are listed, paged and counted (the caller's permissions).
+   * Absent: every secret.
+   */
+  visible?: (secret: SecretRecord) => boolean;
 }
 
 export interface ListSecretsPage {

@@ -7,13 +7,20 @@ import { join } from 'node:path';
 import { GeneratedPasswordDriver } from '../adapters/drivers/generated-password/generated-password-driver.js';
 import { createDriverRegistry } from '../adapters/drivers/registry.js';
 import { createSqlDrivers } from '../adapters/drivers/sql/drivers.js';
+import { createLinuxHostDriver } from '../adapters/drivers/ssh/drivers.js';
 import type { QueueDepth } from '../adapters/local-queue/sqlite-job-queue.js';
 import type { ServiceDeps, ServiceSettings } from '../app/deps.js';
 import { DEFAULT_SETTINGS } from '../app/deps.js';
 import { createSecretService } from '../app/secret-service.js';
 import type { SecretService } from '../app/service.js';
+import { createAccessKeyService, type AccessKeyService } from '../app/access-keys.js';
+import { createAuditTrail, type AuditTrail } from '../app/audit-trail.js';
+import { EventTypes } from '../domain/events.js';
+import { auditRecordOf } from '../http/audit.js';
 import type { KmsApiDeps } from '../http/kms-api.js';
 import type { CredentialResolver } from '../http/types.js';
+import type { AccessKeyStore } from '../ports/access-key-store.js';
+import type { AuditLog } from '../ports/audit-log.js';
 import { systemClock, type Clock } from '../ports/clock.js';
 import type { EventPublisher, RotorEvent } from '../ports/event-publisher.js';
 import type { JobQueue } from '../ports/job-queue.js';
@@ -24,7 +31,8 @@ import type { DriverRegistry } from '../ports/target-driver.js';
 import { loadConfig, type RuntimeConfig } from './config.js';
 import { createLogger, setRootLogger, type Logger } from './logger.js';
 import { invocationCredentials } from './invocation-credentials.js';
-import { loadRootCredentials, rootCredentialResolver, type RootCredentials } from './root-credentials.js';
+import { accessKeyCredentialResolver } from './credential-resolver.js';
+import { loadRootCredentials, type RootCredentials } from './root-credentials.js';
 
 /** The consumer side the local runtime drives; in the cloud the MNS trigger plays this part. */
 export interface LocalQueue extends JobQueueConsumer {
@@ -46,7 +54,13 @@ export interface Container {
   readonly drivers: DriverRegistry;
   readonly service: SecretService;
   readonly rootCredentials: RootCredentials;
+  /** The root key, or an active stored AccessKey with its policies. */
   readonly credentials: CredentialResolver;
+  /** AccessKeys other than the root key, and their policies. */
+  readonly accessKeys: AccessKeyService;
+  readonly auditLog: AuditLog;
+  /** Appends to the audit log and publishes the audit event. */
+  readonly auditTrail: AuditTrail;
   /** What the KMS RPC surface needs; allowedActions narrows it for single-purpose functions. */
   kmsApi(options?: KmsApiOptions): KmsApiDeps;
   close(): Promise<void>;
@@ -64,6 +78,8 @@ export interface ContainerOverrides {
 
 interface Adapters {
   store: SecretStore;
+  accessKeyStore: AccessKeyStore;
+  auditLog: AuditLog;
   queue: JobQueue;
   localQueue: LocalQueue | null;
   keys: KeyProvider;
@@ -78,20 +94,42 @@ export const EVENTS_FILE = 'events.ndjson';
 const logEvent =
   (logger: Logger) =>
   (event: RotorEvent): void => {
+    // Every API call already has its request log line; its audit event would only repeat it.
+    if (event.type === EventTypes.auditApiCall) return;
     // `data` never holds a secret value (port contract), so the event can be logged whole.
     logger.info({ cloudEvent: { id: event.id, type: event.type, subject: event.subject, data: event.data } }, 'event');
   };
 
 // Adapters are imported when chosen, so a cloud bundle never loads SQLite and a local run never loads cloud SDKs.
 const buildLocalAdapters = async (config: RuntimeConfig, clock: Clock, logger: Logger): Promise<Adapters> => {
-  const [{ SqliteSecretStore }, { SqliteJobQueue }, { LocalKeyProvider }, { NdjsonEventPublisher }] = await Promise.all([
+  const [
+    { SqliteSecretStore },
+    { SqliteAccessKeyStore },
+    { SqliteAuditLog },
+    { SqliteJobQueue },
+    { LocalKeyProvider },
+    { NdjsonEventPublisher },
+  ] = await Promise.all([
     import('../adapters/sqlite/secret-store.js'),
+    import('../adapters/sqlite/access-key-store.js'),
+    import('../adapters/sqlite/audit-log.js'),
     import('../adapters/local-queue/sqlite-job-queue.js'),
     import('../adapters/local-key/local-key-provider.js'),
     import('../adapters/local-events/ndjson-event-publisher.js'),
   ]);
-  const store = SqliteSecretStore.open(join(config.dataDir, STORE_FILE));
+  // AccessKeys and the audit log live in the store's file, in tables of their own.
+  const storeFile = join(config.dataDir, STORE_FILE);
+  const store = SqliteSecretStore.open(storeFile);
+  let accessKeyStore: AccessKeyStore | null = null;
+  let auditLog: AuditLog | null = null;
+  const closeStores = async () => {
+    await auditLog?.close();
+    await accessKeyStore?.close();
+    await store.close();
+  };
   try {
+    accessKeyStore = SqliteAccessKeyStore.open(storeFile);
+    auditLog = SqliteAuditLog.open(storeFile);
     const queue = SqliteJobQueue.open(join(config.dataDir, QUEUE_FILE), {
       clock,
       maxReceives: config.queueMaxReceives,
@@ -102,13 +140,15 @@ const buildLocalAdapters = async (config: RuntimeConfig, clock: Clock, logger: L
       const events = new NdjsonEventPublisher(join(config.dataDir, EVENTS_FILE), logEvent(logger));
       return {
         store,
+        accessKeyStore,
+        auditLog,
         queue,
         localQueue: queue,
         keys,
         events,
         close: async () => {
           await queue.close();
-          await store.close();
+          await closeStores();
         },
       };
     } catch (e) {
@@ -116,7 +156,7 @@ const buildLocalAdapters = async (config: RuntimeConfig, clock: Clock, logger: L
       throw e;
     }
   } catch (e) {
-    await store.close();
+    await closeStores();
     throw e;
   }
 };
@@ -125,16 +165,27 @@ const buildLocalAdapters = async (config: RuntimeConfig, clock: Clock, logger: L
 const buildAlibabaAdapters = async (config: RuntimeConfig, clock: Clock): Promise<Adapters> => {
   const cloud = config.cloud;
   if (!cloud) throw new Error('ROTOR_BACKEND=alibaba needs the cloud settings (see README, Configuration).');
-  const [{ TablestoreSecretStore }, { createRotatingTablestoreClient }, { createCloudAdapters }] = await Promise.all([
+  const [
+    { TablestoreSecretStore },
+    { TablestoreAccessKeyStore },
+    { TablestoreAuditLog },
+    { createRotatingTablestoreClient },
+    { createCloudAdapters },
+  ] = await Promise.all([
     import('../adapters/tablestore/secret-store.js'),
+    import('../adapters/tablestore/access-key-store.js'),
+    import('../adapters/tablestore/audit-log.js'),
     import('../adapters/tablestore/rotating-client.js'),
     import('./cloud-adapters.js'),
   ]);
   const credentials = () => invocationCredentials();
-  const store = TablestoreSecretStore.create({
+  const tables = {
     client: createRotatingTablestoreClient(cloud.tablestore, credentials),
     tablePrefix: cloud.tablestore.tablePrefix,
-  });
+  };
+  const store = TablestoreSecretStore.create(tables);
+  const accessKeyStore = TablestoreAccessKeyStore.create(tables);
+  const auditLog = TablestoreAuditLog.create(tables);
   const { queue, events, keys } = await createCloudAdapters(
     {
       region: config.region,
@@ -150,7 +201,7 @@ const buildAlibabaAdapters = async (config: RuntimeConfig, clock: Clock): Promis
     credentials,
     { clock },
   );
-  return { store, queue, localQueue: null, keys, events, close: () => store.close() };
+  return { store, accessKeyStore, auditLog, queue, localQueue: null, keys, events, close: () => store.close() };
 };
 
 /** The one place that chooses adapters by backend. */
@@ -171,6 +222,7 @@ const defaultDrivers = (service: () => SecretService): DriverRegistry =>
   createDriverRegistry([
     new GeneratedPasswordDriver(),
     ...createSqlDrivers({ resolveSecret: async (name) => (await service().getSecretValue({ secretName: name })).secretData }),
+    createLinuxHostDriver({ resolveSecret: async (name) => (await service().getSecretValue({ secretName: name })).secretData }),
   ]);
 
 const serviceSettings = (config: RuntimeConfig): ServiceSettings => ({
@@ -186,8 +238,10 @@ export const createContainer = async (config: RuntimeConfig, overrides: Containe
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
   const clock = overrides.clock ?? systemClock;
   const rootCredentials = loadRootCredentials(config);
-  const credentials = rootCredentialResolver(rootCredentials, config.accountId);
   const adapters = await buildAdapters(config, clock, logger);
+  const accessKeys = createAccessKeyService({ store: adapters.accessKeyStore, keys: adapters.keys, clock });
+  const credentials = accessKeyCredentialResolver(rootCredentials, config.accountId, accessKeys);
+  const auditTrail = createAuditTrail({ log: adapters.auditLog, events: adapters.events });
   let service: SecretService | null = null;
   const drivers =
     overrides.drivers ??
@@ -221,12 +275,17 @@ export const createContainer = async (config: RuntimeConfig, overrides: Containe
     service,
     rootCredentials,
     credentials,
+    accessKeys,
+    auditLog: adapters.auditLog,
+    auditTrail,
     kmsApi: (options = {}) => ({
       service,
       credentials,
       nonces: adapters.store,
       clock,
       settings: { region: config.region, accountId: config.accountId },
+      accessControl: { accessKeys, auditLog: adapters.auditLog },
+      audit: (call) => auditTrail.record(auditRecordOf(call)),
       ...options,
     }),
     close: () => (closed ??= adapters.close()),

@@ -3,11 +3,11 @@
  * otherwise generated on first start into the data dir (owner-only, created exclusively so two
  * processes starting together agree on one key) and reused afterwards.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { CredentialResolver } from '../http/types.js';
+import { generateAccessKey } from '../domain/access-key.js';
+import type { CredentialResolver, ResolvedCredential } from '../http/types.js';
 import type { RuntimeConfig } from './config.js';
 
 export const ROOT_CREDENTIALS_FILE = 'root-credentials.json';
@@ -23,25 +23,6 @@ const fileSchema = z.object({
   accessKeyId: z.string().min(8),
   accessKeySecret: z.string().min(16),
   createdAt: z.string().optional(),
-});
-
-const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-
-/** Unbiased: bytes at or above the largest multiple of 62 are dropped. */
-const randomBase62 = (length: number): string => {
-  let out = '';
-  while (out.length < length) {
-    for (const b of randomBytes(length * 2)) {
-      if (b < 248 && out.length < length) out += BASE62[b % 62];
-    }
-  }
-  return out;
-};
-
-/** Shaped like an Alibaba Cloud AccessKey pair so SDKs and tools accept it. */
-export const generateAccessKey = (): { accessKeyId: string; accessKeySecret: string } => ({
-  accessKeyId: `LTAI${randomBase62(20)}`,
-  accessKeySecret: randomBase62(30),
 });
 
 const readCredentialsFile = (file: string): { accessKeyId: string; accessKeySecret: string } => {
@@ -78,10 +59,19 @@ export const loadRootCredentials = (config: Pick<RuntimeConfig, 'dataDir' | 'roo
   return { ...readCredentialsFile(file), source: { kind: 'file', file, created: false } };
 };
 
-/** The root key is the only key: it acts for the account's root principal. */
+/** Generated keys look like Alibaba Cloud ones; the generator is shared with the stored AccessKeys. */
+export { generateAccessKey };
+
+/** The root key acts for the account's root principal: always active, allowed everything. */
+export const rootCredential = (root: Pick<RootCredentials, 'accessKeySecret'>, accountId: string): ResolvedCredential => ({
+  accessKeySecret: root.accessKeySecret,
+  principal: `acs:ram::${accountId}:root`,
+  status: 'Active',
+  grant: { kind: 'root' },
+});
+
+/** Only the root key, for callers that have no AccessKey store. */
 export const rootCredentialResolver =
   (root: Pick<RootCredentials, 'accessKeyId' | 'accessKeySecret'>, accountId: string): CredentialResolver =>
   async (accessKeyId) =>
-    accessKeyId === root.accessKeyId
-      ? { accessKeySecret: root.accessKeySecret, principal: `acs:ram::${accountId}:root` }
-      : null;
+    accessKeyId === root.accessKeyId ? rootCredential(root, accountId) : null;

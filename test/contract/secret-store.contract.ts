@@ -244,6 +244,17 @@ export function secretStoreContract(label: string, factory: () => Promise<Secret
         expect(page).toEqual({ items: [await store.getSecret('db/users')], total: 1 });
       });
 
+      it('lists, counts and pages only the visible secrets, with or without filters', async () => {
+        const visible = (secret: SecretRecord) => secret.name !== 'app/webhook' && secret.name !== 'db/orders';
+        const first = await store.listSecrets({ offset: 0, limit: 2, filters: [], visible });
+        const second = await store.listSecrets({ offset: 2, limit: 2, filters: [], visible });
+        expect(namesOf(first.items)).toEqual(['app/api-key', 'cache/redis']);
+        expect(second).toEqual({ items: [await store.getSecret('db/users')], total: 3 });
+        expect(first.total).toBe(3);
+        const filtered = await store.listSecrets({ offset: 0, limit: 10, filters: [{ key: 'SecretName', values: ['db/'] }], visible });
+        expect(filtered).toEqual({ items: [await store.getSecret('db/users')], total: 1 });
+      });
+
       it('returns nothing when no secret matches', async () => {
         const page = await store.listSecrets({ offset: 0, limit: 10, filters: [{ key: 'TagKey', values: ['owner'] }] });
         expect(page).toEqual({ items: [], total: 0 });

@@ -362,7 +362,10 @@ describe('Tablestore provisioning', () => {
 
   it('creates the tables with TTL -1 and the due indexes, then leaves them be on a second run', async () => {
     const first = await provisionTablestore({ client, tablePrefix: prefix });
-    expect(first).toEqual({ created: ['prov_secrets', 'prov_versions', 'prov_nonces'], existing: [] });
+    expect(first).toEqual({
+      created: ['prov_secrets', 'prov_versions', 'prov_nonces', 'prov_access_keys', 'prov_audit_records'],
+      existing: [],
+    });
 
     const secrets = await client.describeTable({ tableName: 'prov_secrets' });
     expect(secrets.tableOptions.timeToLive).toBe(-1);
@@ -378,6 +381,8 @@ describe('Tablestore provisioning', () => {
         { name: 'prov_secrets', problems: [] },
         { name: 'prov_versions', problems: [] },
         { name: 'prov_nonces', problems: [] },
+        { name: 'prov_access_keys', problems: [] },
+        { name: 'prov_audit_records', problems: [] },
       ],
     });
   });
@@ -391,7 +396,7 @@ describe('Tablestore provisioning', () => {
 
     const report = await provisionTablestore({ client, tablePrefix: prefix });
 
-    expect(report.created).toEqual(['prov_versions', 'prov_nonces']);
+    expect(report.created).toEqual(['prov_versions', 'prov_nonces', 'prov_access_keys', 'prov_audit_records']);
     expect(report.existing).toEqual([
       {
         name: 'prov_secrets',

@@ -74,8 +74,10 @@ const cloudContext = (fn: string) => ({ ...fcContext(fn), credentials: { ...CLOU
 /** Handlers are called as FC calls them: a Buffer event and the FC context. */
 const invoke = (handler: unknown, event: unknown, fn: string): Promise<unknown> => (handler as FcHandler)(asBuffer(event), cloudContext(fn));
 
-const callApi = async (params: Record<string, string>) => {
-  const signed = signedV1Params(params, { accessKeyId: ROOT.accessKeyId, secret: ROOT.accessKeySecret });
+const callApi = (params: Record<string, string>) => callApiAs(ROOT, params);
+
+const callApiAs = async (key: { accessKeyId: string; accessKeySecret: string }, params: Record<string, string>) => {
+  const signed = signedV1Params(params, { accessKeyId: key.accessKeyId, secret: key.accessKeySecret });
   const result = (await invoke(apiHandler, httpEvent(signed), 'secret-rotor-api')) as {
     statusCode: number;
     body: string;
@@ -157,5 +159,46 @@ describe('ROTOR_BACKEND=alibaba over the protocol test servers', () => {
     await invoke(purgeHandler, timerEvent('purge-timer'), 'secret-rotor-purge');
     expect((await callApi({ Action: 'RestoreSecret', SecretName: 'cloud-db' })).status).toBe(200);
     expect((await callApi({ Action: 'GetSecretValue', SecretName: 'cloud-db' })).status).toBe(200);
+  });
+});
+
+describe('access control with ROTOR_BACKEND=alibaba', () => {
+  const value = 'cloud-app-secret-value-42';
+  let key: { accessKeyId: string; accessKeySecret: string };
+
+  it('serves a limited AccessKey kept in Tablestore, and refuses it what its policy does not allow', async () => {
+    for (const name of ['cloud-app', 'cloud-ops']) {
+      expect((await callApi({ Action: 'CreateSecret', SecretName: name, VersionId: 'v1', SecretData: value })).status).toBe(200);
+    }
+    const created = (await callApi({ Action: 'CreateAccessKey', Description: 'cloud app' })).body.AccessKey as Record<string, string>;
+    key = { accessKeyId: created.AccessKeyId as string, accessKeySecret: created.AccessKeySecret as string };
+    const policy = { Version: '1', Statement: [{ Effect: 'Allow', Action: 'kms:GetSecretValue', Resource: 'acs:kms:*:*:secret/cloud-app' }] };
+    const put = await callApi({ Action: 'PutAccessKeyPolicy', UserAccessKeyId: key.accessKeyId, PolicyName: 'app', PolicyDocument: JSON.stringify(policy) });
+    expect(put.status).toBe(200);
+
+    expect((await callApiAs(key, { Action: 'GetSecretValue', SecretName: 'cloud-app' })).body.SecretData).toBe(value);
+    expect((await callApiAs(key, { Action: 'GetSecretValue', SecretName: 'cloud-ops' })).body).toMatchObject({ Code: 'Forbidden.NoPermission' });
+  });
+
+  it('keeps the audit records in Tablestore and publishes them on the topic, without secret values', async () => {
+    const audit = await callApi({ Action: 'ListAuditRecords', FilterAccessKeyId: key.accessKeyId });
+    const records = (audit.body.AuditRecords as { AuditRecord: Array<Record<string, string>> }).AuditRecord;
+    expect(records.map((r) => [r.SecretName, r.Outcome, r.ErrorCode])).toEqual([
+      ['cloud-ops', 'Failure', 'Forbidden.NoPermission'],
+      ['cloud-app', 'Success', ''],
+    ]);
+
+    const auditEvents = mns.state.published(TOPIC).filter((m) => m.tag === 'audit.api-call');
+    const bodies = auditEvents.map((m) => Buffer.from(m.body, 'base64').toString('utf8'));
+    expect(bodies.some((b) => b.includes('"errorCode":"Forbidden.NoPermission"'))).toBe(true);
+    const dump = JSON.stringify(
+      ['rotor_access_keys', 'rotor_audit_records'].flatMap((t) => ots.rows(t)),
+      (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v),
+    );
+    expect(dump).toContain(key.accessKeyId);
+    for (const secret of [value, key.accessKeySecret]) {
+      expect(dump).not.toContain(secret);
+      expect(bodies.join('\n')).not.toContain(secret);
+    }
   });
 });

@@ -61,6 +61,10 @@ const listAll = async (sdk: KmsClient, extra: Record<string, string> = {}): Prom
 const valueOf = async (sdk: KmsClient, name: string, query: Record<string, string> = {}): Promise<Fields> =>
   callAction(sdk, 'GetSecretValue', { SecretName: name, ...query });
 
+/** The lifecycle and rotation events: the audit trail's api-call events (one per request) left out. */
+const lifecycleEvents = (dataDir: string): CloudEvent[] =>
+  readEvents(dataDir).filter((e) => e.type !== 'com.secretrotor.audit.api-call');
+
 /** What "changes nothing" compares: every secret's description, policy, deletion state and versions. */
 const stateSnapshot = async (sdk: KmsClient, dataDir: string) => {
   const secrets = await listAll(sdk);
@@ -71,7 +75,7 @@ const stateSnapshot = async (sdk: KmsClient, dataDir: string) => {
       return { described, versions: await versionsOf(sdk, name) };
     }),
   );
-  return { secrets, details, events: readEvents(dataDir).length };
+  return { secrets, details, events: lifecycleEvents(dataDir).length };
 };
 
 const invoke = async (runtime: RuntimeProcess, functionName: string, sample: string): Promise<{ status: number; body: unknown; errorType: string | null }> => {
@@ -97,7 +101,7 @@ const rotationFinished = async (sdk: KmsClient, dataDir: string, name: string, v
     const described = await callAction(sdk, 'DescribeSecret', { SecretName: name });
     if (typeof described.RotationStep === 'string') seen.add(described.RotationStep);
     if (described.RotationStatus !== 'Normal') return undefined;
-    const done = readEvents(dataDir).some((e) => e.type.endsWith('rotation.succeeded') && e.data.versionId === versionId);
+    const done = lifecycleEvents(dataDir).some((e) => e.type.endsWith('rotation.succeeded') && e.data.versionId === versionId);
     return done ? described : undefined;
   }, `the rotation of ${name} to ${versionId}`);
 
@@ -281,10 +285,10 @@ describe('the secret lifecycle through the official KMS SDK against the runtime 
     expect(described).toMatchObject({ AutomaticRotation: 'Enabled', RotationInterval: '604800s' });
     expect(Date.parse(str(described, 'NextRotationDate'))).toBeGreaterThan(before + 7 * DAY_MS - 60_000);
 
-    const eventsBefore = readEvents(dir.path).length;
+    const eventsBefore = lifecycleEvents(dir.path).length;
     const tick = await invoke(runtime, 'secret-rotor-rotate', 'rotate-timer.json');
     expect(tick).toEqual({ status: 200, body: { rowsRead: 0, acted: 0, skipped: 0 }, errorType: null });
-    expect(readEvents(dir.path).length).toBe(eventsBefore);
+    expect(lifecycleEvents(dir.path).length).toBe(eventsBefore);
     expect(await versionsOf(sdk, AUTO)).toEqual({ v1: ['ACSCurrent'] });
     expect((await callAction(sdk, 'DescribeSecret', { SecretName: AUTO })).RotationStatus).toBe('Normal');
   });
@@ -397,7 +401,7 @@ describe('the secret lifecycle through the official KMS SDK against the runtime 
   });
 
   it('events.ndjson holds one CloudEvent per lifecycle change and per rotation step', () => {
-    const events = readEvents(dir.path);
+    const events = lifecycleEvents(dir.path);
     for (const event of events) {
       expect(event).toMatchObject({ specversion: '1.0', source: 'secret-rotor', datacontenttype: 'application/json' });
       expect(event.data.secretName).toBe(event.subject);
@@ -476,7 +480,7 @@ describe('a rotation killed with SIGKILL mid-way', () => {
     // Mid-rotation, for real: the job is claimed, its step message is on the queue, a second rotation is refused.
     expect(await callAction(sdk, 'DescribeSecret', { SecretName: NAME })).toMatchObject({ RotationStatus: 'Rotating', RotationStep: 'createPending' });
     expect(queuedSteps()).toEqual([{ step: 'createPending', leased: false }]);
-    expect(typesFor(readEvents(dir.path), NAME)).toEqual(['secret.created', 'rotation.started']);
+    expect(typesFor(lifecycleEvents(dir.path), NAME)).toEqual(['secret.created', 'rotation.started']);
     const second = await sdkErrorOf(callAction(sdk, 'RotateSecret', { SecretName: NAME, VersionId: 'rot-other' }));
     expect(second.data).toMatchObject({ Code: 'Rejected.RotationInProgress', HttpStatus: 409 });
 
@@ -498,7 +502,7 @@ describe('a rotation killed with SIGKILL mid-way', () => {
     expect(current.VersionId).toBe('rot-crash');
     expect(current.SecretData).not.toBe(initial);
     expect(await valueOf(sdk, NAME, { VersionStage: 'ACSPrevious' })).toMatchObject({ VersionId: 'v1', SecretData: initial });
-    expect(typesFor(readEvents(dir.path), NAME)).toEqual(['secret.created', ...ROTATION_EVENTS]);
+    expect(typesFor(lifecycleEvents(dir.path), NAME)).toEqual(['secret.created', ...ROTATION_EVENTS]);
     await eventually(async () => (queuedSteps().length === 0 ? true : undefined), 'the last step message to be acknowledged');
 
     await expectCleanInterrupt(restarted, dir.path);

@@ -59,7 +59,7 @@ const failure = async (req: HttpRequest): Promise<KmsError> => {
 describe('authenticate V1', () => {
   it('returns the AccessKey and its principal for a valid request', async () => {
     const req = v1();
-    await expect(authenticate(req, req.query, deps)).resolves.toEqual({ accessKeyId: AK, principal: 'alice' });
+    await expect(authenticate(req, req.query, deps)).resolves.toEqual({ accessKeyId: AK, principal: 'alice', grant: { kind: 'root' } });
   });
 
   it('answers an unknown AccessKey with 404 InvalidAccessKeyId.NotFound', async () => {
@@ -119,7 +119,7 @@ describe('authenticate V1', () => {
 
 describe('authenticate V3', () => {
   it('accepts a valid ACS3-HMAC-SHA256 request, with or without a form body', async () => {
-    await expect(authenticate(v3(), {}, deps)).resolves.toEqual({ accessKeyId: AK, principal: 'alice' });
+    await expect(authenticate(v3(), {}, deps)).resolves.toEqual({ accessKeyId: AK, principal: 'alice', grant: { kind: 'root' } });
     await expect(authenticate(v3({ body: 'SecretData=x' }), {}, deps)).resolves.toMatchObject({ accessKeyId: AK });
   });
 

@@ -64,7 +64,12 @@ describe('root credentials', () => {
 
   it('resolves only the root key, as the account root', async () => {
     const resolve = rootCredentialResolver({ accessKeyId: 'LTAIroot0000001', accessKeySecret: 's3cret-s3cret-s3cret' }, '42');
-    expect(await resolve('LTAIroot0000001')).toEqual({ accessKeySecret: 's3cret-s3cret-s3cret', principal: 'acs:ram::42:root' });
+    expect(await resolve('LTAIroot0000001')).toEqual({
+      accessKeySecret: 's3cret-s3cret-s3cret',
+      principal: 'acs:ram::42:root',
+      status: 'Active',
+      grant: { kind: 'root' },
+    });
     expect(await resolve('LTAIother000001')).toBeNull();
   });
 });

@@ -174,7 +174,7 @@ export class InMemorySecretServiceForHttpTests implements SecretService {
     const pageSize = input.pageSize ?? 10;
     const all = [...this.entries.values()]
       .map((e) => e.secret)
-      .filter((s) => matchesFilters(s, input.filters ?? []))
+      .filter((s) => matchesFilters(s, input.filters ?? []) && (input.visible?.(s) ?? true))
       .sort((a, b) => a.name.localeCompare(b.name));
     const secrets = all.slice((pageNumber - 1) * pageSize, pageNumber * pageSize);
     return { pageNumber, pageSize, total: all.length, secrets };

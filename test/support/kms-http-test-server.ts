@@ -4,14 +4,27 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { PolicyDocument } from '../../shared/domain/policy/index.js';
 import { handleKmsRequest, type KmsApiDeps } from '../../shared/http/kms-api.js';
 import type { CredentialResolver, HttpRequest, NonceStore } from '../../shared/http/types.js';
 
+/** Keys allowed everything (as the root key is) unless they name their policies or status. */
 export const staticCredentials =
-  (keys: Record<string, { secret: string; principal: string }>): CredentialResolver =>
+  (
+    keys: Record<
+      string,
+      { secret: string; principal: string; policies?: readonly PolicyDocument[]; status?: 'Active' | 'Inactive' }
+    >,
+  ): CredentialResolver =>
   async (accessKeyId) => {
     const key = Object.hasOwn(keys, accessKeyId) ? keys[accessKeyId] : undefined;
-    return key ? { accessKeySecret: key.secret, principal: key.principal } : null;
+    if (!key) return null;
+    return {
+      accessKeySecret: key.secret,
+      principal: key.principal,
+      status: key.status ?? 'Active',
+      grant: key.policies ? { kind: 'policies', policies: key.policies } : { kind: 'root' },
+    };
   };
 
 /** TEST DOUBLE of the nonce table: remembers every claim with its expiry. */

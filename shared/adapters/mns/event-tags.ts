@@ -22,6 +22,7 @@
  *   rotation.failed                        rotation.failure
  *   rotation.abandoned                     rotation.abandon
  *   rotation.dead-lettered                 dead-lettered
+ *   audit.api-call                         audit.api-call
  *   any other type                         other
  */
 import { EventTypes, type EventType } from '../../domain/events.js';
@@ -47,6 +48,7 @@ export const EVENT_TAGS: Readonly<Record<EventType, string>> = {
   [EventTypes.rotationFailed]: 'rotation.failure',
   [EventTypes.rotationAbandoned]: 'rotation.abandon',
   [EventTypes.rotationDeadLettered]: 'dead-lettered',
+  [EventTypes.auditApiCall]: 'audit.api-call',
 };
 
 const tags = EVENT_TAGS as Readonly<Record<string, string>>;

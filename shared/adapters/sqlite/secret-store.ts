@@ -194,17 +194,17 @@ export class SqliteSecretStore implements SecretStore {
     assertValidFilters(query.filters);
     const offset = Math.max(0, query.offset);
     const limit = Math.max(0, query.limit);
-    if (query.filters.length === 0) {
+    if (query.filters.length === 0 && !query.visible) {
       const { total } = this.statements.countSecrets.get() as { total: number };
       const rows = this.statements.pageSecrets.all(limit, offset) as SecretRow[];
       return { items: rows.map(toSecret), total };
     }
-    // Filters run in JS for now: every row is read once, and only the page is kept.
+    // Filters (and visibility) run in JS for now: every row is read once, and only the page is kept.
     const items: SecretRecord[] = [];
     let total = 0;
     for (const row of this.statements.allSecrets.iterate() as IterableIterator<SecretRow>) {
       const secret = toSecret(row);
-      if (!matchesFilters(secret, query.filters)) continue;
+      if (!matchesFilters(secret, query.filters) || (query.visible && !query.visible(secret))) continue;
       if (total >= offset && items.length < limit) items.push(secret);
       total++;
     }

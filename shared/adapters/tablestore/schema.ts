@@ -29,10 +29,25 @@ export const NONCE_COLUMNS = {
   expiresAt: 'expires_at',
 } as const;
 
+export const ACCESS_KEY_COLUMNS = {
+  accessKeyId: 'access_key_id',
+  record: 'record',
+  revision: 'revision',
+} as const;
+
+/** Audit rows sort newest first: the key is (MAX_SAFE_INTEGER - time, request id). */
+export const AUDIT_COLUMNS = {
+  reverseTime: 'reverse_time',
+  requestId: 'request_id',
+  record: 'record',
+} as const;
+
 export interface TableNames {
   secrets: string;
   versions: string;
   nonces: string;
+  accessKeys: string;
+  auditRecords: string;
   /** GSI on secrets: [rotation_due, name]; rows without rotation_due are not in it. */
   rotationDueIndex: string;
   /** GSI on secrets: [purge_due, name]. */
@@ -53,12 +68,14 @@ export const tableNames = (prefix: string = DEFAULT_TABLE_PREFIX): TableNames =>
     secrets: `${prefix}secrets`,
     versions: `${prefix}versions`,
     nonces: `${prefix}nonces`,
+    accessKeys: `${prefix}access_keys`,
+    auditRecords: `${prefix}audit_records`,
     rotationDueIndex: `${prefix}secrets_by_rotation_due`,
     purgeDueIndex: `${prefix}secrets_by_purge_due`,
   };
 };
 
-const { STRING } = TableStore.PrimaryKeyType;
+const { STRING, INTEGER } = TableStore.PrimaryKeyType;
 const { DCT_INTEGER } = TableStore.DefinedColumnType;
 
 /**
@@ -114,6 +131,25 @@ export const tableDefinitions = (names: TableNames): TableStore.CreateTableParam
     tableMeta: {
       tableName: names.nonces,
       primaryKey: [{ name: NONCE_COLUMNS.nonce, type: STRING }],
+    },
+    reservedThroughput: ON_DEMAND,
+    tableOptions: TABLE_OPTIONS,
+  },
+  {
+    tableMeta: {
+      tableName: names.accessKeys,
+      primaryKey: [{ name: ACCESS_KEY_COLUMNS.accessKeyId, type: STRING }],
+    },
+    reservedThroughput: ON_DEMAND,
+    tableOptions: TABLE_OPTIONS,
+  },
+  {
+    tableMeta: {
+      tableName: names.auditRecords,
+      primaryKey: [
+        { name: AUDIT_COLUMNS.reverseTime, type: INTEGER },
+        { name: AUDIT_COLUMNS.requestId, type: STRING },
+      ],
     },
     reservedThroughput: ON_DEMAND,
     tableOptions: TABLE_OPTIONS,

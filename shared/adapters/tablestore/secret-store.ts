@@ -218,7 +218,7 @@ export class TablestoreSecretStore implements SecretStore {
     for await (const page of this.rows.rangePages(everySecret)) {
       for (const row of page) {
         const secret = secretFrom(row);
-        if (!secret || !matchesFilters(secret, query.filters)) continue;
+        if (!secret || !matchesFilters(secret, query.filters) || (query.visible && !query.visible(secret))) continue;
         if (total >= offset && items.length < limit) items.push(secret);
         total++;
       }

@@ -5,13 +5,26 @@
  */
 import type { z } from 'zod';
 import { invalidParameter, missingParameter, type KmsError } from '../../domain/errors.js';
+import type { AccessKeyService } from '../../app/access-keys.js';
 import type { SecretService } from '../../app/service.js';
+import type { AuditLog } from '../../ports/audit-log.js';
+import type { CallerAccess } from '../authorize.js';
 import type { RequestParams } from '../params.js';
 import type { ResponseFields } from '../format.js';
+
+/** The use cases behind the admin actions (AccessKeys, policies, the audit trail). */
+export interface AccessControl {
+  accessKeys: AccessKeyService;
+  auditLog: AuditLog;
+}
 
 export interface ActionContext {
   service: SecretService;
   settings: { region: string; accountId: string };
+  /** What the caller may do: for actions whose answer depends on it (ListSecrets). */
+  access: CallerAccess;
+  /** Set when AccessKeys are wired; the admin actions are served only then. */
+  accessControl?: AccessControl;
 }
 
 export interface KmsAction {

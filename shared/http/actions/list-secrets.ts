@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secretResource } from '../../domain/policy/index.js';
 import type { SecretRecord } from '../../domain/secret.js';
 import type { ResponseFields } from '../format.js';
 import { defineAction } from './action.js';
@@ -28,8 +29,15 @@ const params = z
     fetchTags: p.FetchTags ?? false,
   }));
 
+/**
+ * A caller with policies sees only the secrets it may kms:DescribeSecret (the same metadata);
+ * TotalCount and the pages count those alone, so paging stays consistent. See http/authorize.ts.
+ */
 export const listSecrets = defineAction('ListSecrets', params, async (input, ctx) => {
-  const page = await ctx.service.listSecrets(input.query);
+  const visible = ctx.access.unrestricted
+    ? undefined
+    : (secret: SecretRecord) => ctx.access.may('kms:DescribeSecret', secretResource(ctx.settings, secret.name));
+  const page = await ctx.service.listSecrets({ ...input.query, ...(visible ? { visible } : {}) });
   return {
     PageNumber: page.pageNumber,
     PageSize: page.pageSize,

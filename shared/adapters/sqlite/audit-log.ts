@@ -1,0 +1,119 @@
+/**
+ * AuditLog on SQLite, beside the secret store in the same file. One row per API call; the query
+ * filters run in SQL on indexed columns, newest first.
+ */
+import type { Statement } from 'better-sqlite3';
+import type { AuditLog, AuditPage, AuditQuery, AuditRecord } from '../../ports/audit-log.js';
+import { componentVersionSlot, migrate, openSqlite, type SqliteDatabase } from '../support/sqlite.js';
+
+/** migrations[i] moves the schema from version i to i + 1. Append only. */
+const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE audit_records (
+     request_id TEXT PRIMARY KEY,
+     time INTEGER NOT NULL,
+     access_key_id TEXT NOT NULL,
+     action TEXT NOT NULL,
+     secret_name TEXT,
+     outcome TEXT NOT NULL,
+     error_code TEXT,
+     source_ip TEXT NOT NULL
+   );
+   CREATE INDEX audit_by_time ON audit_records (time);
+   CREATE INDEX audit_by_key ON audit_records (access_key_id, time);
+   CREATE INDEX audit_by_secret ON audit_records (secret_name, time);`,
+];
+
+export const AUDIT_LOG_COMPONENT = 'audit-log';
+
+interface AuditRow {
+  request_id: string;
+  time: number;
+  access_key_id: string;
+  action: string;
+  secret_name: string | null;
+  outcome: string;
+  error_code: string | null;
+  source_ip: string;
+}
+
+const toRecord = (row: AuditRow): AuditRecord => ({
+  requestId: row.request_id,
+  time: row.time,
+  accessKeyId: row.access_key_id,
+  action: row.action,
+  secretName: row.secret_name,
+  outcome: row.outcome === 'Success' ? 'Success' : 'Failure',
+  errorCode: row.error_code,
+  sourceIp: row.source_ip,
+});
+
+/** The WHERE clause and its named parameters for a query's filters. */
+const whereOf = (query: AuditQuery): { sql: string; params: Record<string, string | number> } => {
+  const terms: string[] = [];
+  const params: Record<string, string | number> = {};
+  const add = (sql: string, name: string, value: string | number | undefined) => {
+    if (value === undefined) return;
+    terms.push(sql);
+    params[name] = value;
+  };
+  add('access_key_id = @accessKeyId', 'accessKeyId', query.accessKeyId);
+  add('secret_name = @secretName', 'secretName', query.secretName);
+  add('action = @action', 'action', query.action);
+  add('time >= @from', 'from', query.from);
+  add('time < @to', 'to', query.to);
+  return { sql: terms.length > 0 ? `WHERE ${terms.join(' AND ')}` : '', params };
+};
+
+export class SqliteAuditLog implements AuditLog {
+  private readonly insert;
+  /** One prepared statement per filter combination (at most 2^5 of each kind). */
+  private readonly prepared = new Map<string, Statement>();
+
+  private constructor(private readonly db: SqliteDatabase) {
+    this.insert = db.prepare(
+      `INSERT INTO audit_records (request_id, time, access_key_id, action, secret_name, outcome, error_code, source_ip)
+       VALUES (@requestId, @time, @accessKeyId, @action, @secretName, @outcome, @errorCode, @sourceIp)
+       ON CONFLICT (request_id) DO NOTHING`,
+    );
+  }
+
+  /** Opens (creating if needed) the table in `file`, or an in-memory log for ':memory:'. */
+  static open(file: string): SqliteAuditLog {
+    const db = openSqlite(file);
+    try {
+      migrate(db, MIGRATIONS, componentVersionSlot(AUDIT_LOG_COMPONENT));
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+    return new SqliteAuditLog(db);
+  }
+
+  async append(record: AuditRecord): Promise<void> {
+    this.insert.run(record);
+  }
+
+  async query(query: AuditQuery): Promise<AuditPage> {
+    const { sql, params } = whereOf(query);
+    const { total } = this.statement(`SELECT count(*) AS total FROM audit_records ${sql}`).get(params) as { total: number };
+    const rows = this.statement(`SELECT * FROM audit_records ${sql} ORDER BY time DESC, rowid DESC LIMIT @limit OFFSET @offset`).all({
+      ...params,
+      limit: Math.max(0, query.limit),
+      offset: Math.max(0, query.offset),
+    }) as AuditRow[];
+    return { records: rows.map(toRecord), total };
+  }
+
+  private statement(sql: string): Statement {
+    let statement = this.prepared.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.prepared.set(sql, statement);
+    }
+    return statement;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}

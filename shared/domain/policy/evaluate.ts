@@ -1,0 +1,36 @@
+/**
+ * RAM evaluation: a request is allowed when some statement allows it and none denies it. An
+ * explicit Deny wins over any Allow, in any policy; with no matching statement the answer is no
+ * (default deny). A statement matches when one of its actions matches, one of its resources
+ * matches, and every condition clause holds.
+ */
+import { clauseHolds, type RequestContext } from './conditions.js';
+import type { PolicyDocument, PolicyStatement } from './document.js';
+import { actionMatches, resourceMatches } from './wildcard.js';
+
+export type Decision = 'Allow' | 'ExplicitDeny' | 'ImplicitDeny';
+
+export interface AccessRequest {
+  /** `kms:GetSecretValue`, `rotor:CreateAccessKey`. */
+  action: string;
+  /** `acs:kms:<region>:<account>:secret/<name>`, the secret container, or `*`. */
+  resource: string;
+  context: RequestContext;
+}
+
+const statementApplies = (statement: PolicyStatement, request: AccessRequest): boolean =>
+  statement.actions.some((pattern) => actionMatches(pattern, request.action)) &&
+  statement.resources.some((pattern) => resourceMatches(pattern, request.resource)) &&
+  statement.conditions.every((clause) => clauseHolds(clause, request.context));
+
+export const evaluatePolicies = (policies: readonly PolicyDocument[], request: AccessRequest): Decision => {
+  let allowed = false;
+  for (const policy of policies) {
+    for (const statement of policy.statements) {
+      if (!statementApplies(statement, request)) continue;
+      if (statement.effect === 'Deny') return 'ExplicitDeny';
+      allowed = true;
+    }
+  }
+  return allowed ? 'Allow' : 'ImplicitDeny';
+};
