@@ -11,8 +11,12 @@ export interface DriverFixture {
   secret: DriverSecret;
   /** ACSCurrent when the test starts; the target accepts it. */
   initialValue: string;
-  /** single: one credential reset in place. dual: two accounts that take turns. */
-  strategy: 'single' | 'dual';
+  /**
+   * single: one credential reset in place. dual: two accounts that take turns. overlap: one
+   * account; apply adds the new credential beside the one in use and finalize retires the old one
+   * (SSH keys), so both log in until finalize and only the new one after it.
+   */
+  strategy: 'single' | 'dual' | 'overlap';
   /** A real login with this value. False only when the target refuses the credential. */
   logsIn(value: string): Promise<boolean>;
   /** The same account with a secret the target does not accept. */
@@ -34,11 +38,11 @@ export interface DriverFixtureOptions {
 
 export type DriverFixtureFactory = (options: DriverFixtureOptions) => Promise<DriverFixture>;
 
-/** The password inside an {AccountName, AccountPassword} value, or nothing for other formats. */
+/** The secret fields of a value ({AccountName, AccountPassword}, {UserName, Password} or a key pair). */
 const secretPartsOf = (value: string): string[] => {
   try {
-    const parsed = JSON.parse(value) as { AccountPassword?: unknown };
-    return typeof parsed.AccountPassword === 'string' ? [parsed.AccountPassword] : [];
+    const parsed = JSON.parse(value) as Record<string, unknown>;
+    return ['AccountPassword', 'Password', 'PrivateKey'].map((field) => parsed[field]).filter((v): v is string => typeof v === 'string');
   } catch {
     return [];
   }
@@ -121,16 +125,22 @@ export function targetDriverContract(label: string, factory: DriverFixtureFactor
       for (const secretPart of secretPartsOf(wrong)) expect(text).not.toContain(secretPart);
     });
 
-    it('keeps the credential in use working during a dual rotation; a single rotation replaces it', async () => {
+    it('keeps the credential in use working during a dual or overlap rotation; a single rotation replaces it', async () => {
       const pending = await generate(f, start);
       await apply(f, start, pending);
       await f.driver.verify({ secret: f.secret, pendingValue: pending });
-      if (f.strategy === 'dual') {
+      if (f.strategy === 'dual' || f.strategy === 'overlap') {
         expect(await f.logsIn(f.initialValue)).toBe(true);
       } else {
         expect(await f.logsIn(f.initialValue)).toBe(false);
       }
       expect(await f.logsIn(pending)).toBe(true);
+      if (f.strategy === 'overlap') {
+        // The overlap ends at finalize, which runs once the new value is promoted.
+        await f.driver.finalize({ secret: f.secret, newCurrentValue: pending, newPreviousValue: f.initialValue });
+        expect(await f.logsIn(f.initialValue)).toBe(false);
+        expect(await f.logsIn(pending)).toBe(true);
+      }
     });
 
     it('a second rotation takes turns: ACSCurrent and (dual) ACSPrevious log in, the oldest value does not', async () => {
