@@ -9,6 +9,7 @@ import { benchColdStart, coldStartSection } from './cold-start.js';
 import { benchHttpRead } from './http-read.js';
 import { benchRotations } from './rotations.js';
 import { benchScheduler } from './scheduler.js';
+import { benchZeroDowntime, zeroDowntimeSection } from './zero-downtime.js';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = 50;
@@ -33,6 +34,10 @@ const coldRuns = Number(process.env.BENCH_COLD_RUNS ?? 15);
 console.log(`Cold start: building the bundles, ${coldRuns} fresh processes per bundle ...`);
 const coldStart = await benchColdStart(coldRuns);
 console.log(coldStart);
+
+console.log('Zero downtime: logins during managed RDS rotations ...');
+const zeroDowntime = await benchZeroDowntime();
+console.log(zeroDowntime);
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 const md = `# Benchmarks
@@ -80,6 +85,7 @@ and one purge tick (reads expired rows through the index, deletes each).
 Rotate tick at ${large.total} vs ${small.total} secrets with equal due: **${fmt(large.rotateMs / small.rotateMs, 2)}x**;
 purge tick: **${fmt(large.purgeMs / small.purgeMs, 2)}x**.
 
-${coldStartSection(coldStart)}`;
+${coldStartSection(coldStart)}
+${zeroDowntimeSection(zeroDowntime)}`;
 writeFileSync('BENCHMARKS.md', md);
 console.log('wrote BENCHMARKS.md');

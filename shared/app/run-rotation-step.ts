@@ -22,9 +22,10 @@ import {
   type RotationStep,
   type SecretRecord,
 } from '../domain/secret.js';
-import type { RotationMessage } from '../ports/job-queue.js';
+import { RETIRE_PREVIOUS, type RotationMessage } from '../ports/job-queue.js';
 import type { TargetDriver } from '../ports/target-driver.js';
 import type { UseCaseContext } from './context.js';
+import { retirePrevious } from './retire-previous.js';
 
 /** Only codes and fixed texts leave a step: a driver's own message might quote a credential. */
 const errorInfo = (error: unknown): ErrorInfo =>
@@ -45,6 +46,8 @@ interface StepRun {
   secret: SecretRecord;
   job: RotationJob;
   driver: TargetDriver;
+  /** Set by promote when the driver wants the new ACSPrevious retired later. */
+  retireLater?: { versionId: string; delaySeconds: number };
 }
 
 const valueAt = async (run: StepRun, versionId: string | undefined): Promise<string | null> =>
@@ -84,11 +87,15 @@ const stepActions: Record<RotationStep, (run: StepRun, now: number) => Promise<S
     return completeStep(run.secret, 'verify', now);
   },
   async promote(run, now) {
-    await run.driver.finalize({
+    const outgoing = run.secret.stages[STAGE_CURRENT];
+    const { cleanupAfterSeconds } = await run.driver.finalize({
       secret: run.ctx.driverSecret(run.secret),
       newCurrentValue: await pendingValue(run),
-      newPreviousValue: await valueAt(run, run.secret.stages[STAGE_CURRENT]),
+      newPreviousValue: await valueAt(run, outgoing),
     });
+    if (cleanupAfterSeconds !== undefined && outgoing !== undefined) {
+      run.retireLater = { versionId: outgoing, delaySeconds: cleanupAfterSeconds };
+    }
     return promote(run.secret, now);
   },
 };
@@ -100,6 +107,7 @@ const liveJob = (secret: SecretRecord | null, message: RotationMessage): Rotatio
 };
 
 export const runRotationStep = async (ctx: UseCaseContext, message: RotationMessage): Promise<void> => {
+  if (message.step === RETIRE_PREVIOUS) return retirePrevious(ctx, message);
   const secret = await ctx.deps.store.getSecret(message.secretName);
   const job = liveJob(secret, message);
   if (!secret || !job) return;
@@ -116,12 +124,18 @@ export const runRotationStep = async (ctx: UseCaseContext, message: RotationMess
   const stepStarted = ctx.now();
   await ctx.emit(EventTypes.stepStarted, secret, { versionId: job.versionId, step: job.step, attempt: job.attempt });
   let next: SecretRecord;
+  const run: StepRun = { ctx, secret, job, driver };
   try {
-    next = await stepActions[job.step]({ ctx, secret, job, driver }, stepStarted);
+    next = await stepActions[job.step](run, stepStarted);
   } catch (error) {
     return handleStepFailure(ctx, secret, job, error, stepStarted);
   }
   const stored = await ctx.deps.store.updateSecret(next, secret.revision);
+  if (run.retireLater) {
+    // Lost if the runtime dies right here; the next rotation's generate and finalize retire it then.
+    const { versionId, delaySeconds } = run.retireLater;
+    await ctx.deps.queue.send({ secretName: secret.name, versionId, step: RETIRE_PREVIOUS }, { delaySeconds });
+  }
   const durationMs = ctx.now() - stepStarted;
   await ctx.emit(EventTypes.stepSucceeded, stored, { versionId: job.versionId, step: job.step, attempt: job.attempt, durationMs });
   if (stored.job) {

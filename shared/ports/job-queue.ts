@@ -1,10 +1,20 @@
-import type { RotationStep } from '../domain/secret.js';
+import { ROTATION_STEPS, type RotationStep } from '../domain/secret.js';
+
+/**
+ * Not a step of the rotation job: the delayed retirement of the version `versionId`, which became
+ * ACSPrevious at a promote whose finalize asked for a cleanup later (FinalizeResponse).
+ */
+export const RETIRE_PREVIOUS = 'retirePrevious';
+
+export type QueuedStep = RotationStep | typeof RETIRE_PREVIOUS;
+
+export const QUEUED_STEPS: readonly QueuedStep[] = [...ROTATION_STEPS, RETIRE_PREVIOUS];
 
 /** One rotation step to run. Delivered at least once; handlers are idempotent. */
 export interface RotationMessage {
   secretName: string;
   versionId: string;
-  step: RotationStep;
+  step: QueuedStep;
 }
 
 export interface SendOptions {

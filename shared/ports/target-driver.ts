@@ -41,7 +41,22 @@ export interface FinalizeRequest {
   newCurrentValue: string;
   newPreviousValue: string | null;
 }
-export type FinalizeResponse = Record<string, never>;
+export interface FinalizeResponse {
+  /**
+   * Set when the value that just became ACSPrevious must stay valid for a while and then be
+   * retired (RAM: the previous AccessKey). The engine calls `cleanup` after this many seconds.
+   */
+  cleanupAfterSeconds?: number;
+}
+
+/** A delayed retirement of the value that became ACSPrevious at a promote (see FinalizeResponse). */
+export interface CleanupRequest {
+  secret: DriverSecret;
+  retiredValue: string;
+  /** ACSCurrent now: never retired, whatever the request says. */
+  currentValue: string | null;
+}
+export type CleanupResponse = Record<string, never>;
 
 export interface PreflightRequest {
   secret: DriverSecret;
@@ -92,6 +107,8 @@ export interface TargetDriver {
   apply(req: ApplyRequest): Promise<ApplyResponse>;
   verify(req: VerifyRequest): Promise<VerifyResponse>;
   finalize(req: FinalizeRequest): Promise<FinalizeResponse>;
+  /** Optional: needed only by drivers whose finalize asks for a delayed cleanup. Twice is success. */
+  cleanup?(req: CleanupRequest): Promise<CleanupResponse>;
 }
 
 /** Finds the driver for a secret; null when the secret cannot be rotated. */

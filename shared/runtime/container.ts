@@ -8,6 +8,8 @@ import { GeneratedPasswordDriver } from '../adapters/drivers/generated-password/
 import { createDriverRegistry } from '../adapters/drivers/registry.js';
 import { createSqlDrivers } from '../adapters/drivers/sql/drivers.js';
 import { createLinuxHostDriver } from '../adapters/drivers/ssh/drivers.js';
+import { createRdsDriver, rdsConnectionFromEnv } from '../adapters/drivers/rds/drivers.js';
+import { createRamAccessKeyDriver, ramEndpointFromEnv } from '../adapters/drivers/ram/drivers.js';
 import type { QueueDepth } from '../adapters/local-queue/sqlite-job-queue.js';
 import type { ServiceDeps, ServiceSettings } from '../app/deps.js';
 import { DEFAULT_SETTINGS } from '../app/deps.js';
@@ -223,6 +225,8 @@ const defaultDrivers = (service: () => SecretService): DriverRegistry =>
     new GeneratedPasswordDriver(),
     ...createSqlDrivers({ resolveSecret: async (name) => (await service().getSecretValue({ secretName: name })).secretData }),
     createLinuxHostDriver({ resolveSecret: async (name) => (await service().getSecretValue({ secretName: name })).secretData }),
+    createRdsDriver({ credentials: () => invocationCredentials(), connection: rdsConnectionFromEnv() }),
+    createRamAccessKeyDriver({ credentials: () => invocationCredentials(), ...ramEndpointFromEnv() }),
   ]);
 
 const serviceSettings = (config: RuntimeConfig): ServiceSettings => ({

@@ -5,12 +5,16 @@
  * libraries quote SQL near an error, echo connection strings, or attach the failing statement;
  * only the redacted message survives (no `cause`, no extra properties).
  */
-import { TargetError } from '../../domain/errors.js';
+import { KmsError, TargetError } from '../../domain/errors.js';
 import type {
   ApplyRequest,
+  CleanupRequest,
+  CleanupResponse,
   DriverSecret,
   FinalizeRequest,
   GenerateRequest,
+  InitialVersionsRequest,
+  InitialVersionsResponse,
   PreflightRequest,
   PreflightResponse,
   TargetDriver,
@@ -20,7 +24,7 @@ import { classifyError } from './classify-error.js';
 
 export const REDACTED = '[REDACTED]';
 
-const VALUE_FIELDS = ['pendingValue', 'currentValue', 'previousValue', 'newCurrentValue', 'newPreviousValue'] as const;
+const VALUE_FIELDS = ['pendingValue', 'currentValue', 'previousValue', 'newCurrentValue', 'newPreviousValue', 'retiredValue', 'secretData'] as const;
 /** Keys inside a JSON secret value whose strings are secret (AccountPassword, Password, AccessKeySecret, PrivateKey ...). */
 const SECRET_KEY = /pass|secret|private|token|credential/i;
 /** A run this long copied from a password is treated as a leak even when the whole password is not there. */
@@ -145,6 +149,24 @@ export class RedactingDriver implements TargetDriver {
 
   finalize(req: FinalizeRequest) {
     return this.guard('finalize', req, () => this.inner.finalize(req));
+  }
+
+  /** A KmsError (InvalidParameter naming SecretData) passes as it is: it reaches the CreateSecret caller. */
+  async initialVersions(req: InitialVersionsRequest): Promise<InitialVersionsResponse> {
+    const initial = this.inner.initialVersions?.bind(this.inner);
+    if (!initial) return { current: req.secretData };
+    try {
+      return await initial(req);
+    } catch (error) {
+      if (error instanceof KmsError && !(error instanceof TargetError)) throw error;
+      throw redactError('initialVersions', error, req);
+    }
+  }
+
+  async cleanup(req: CleanupRequest): Promise<CleanupResponse> {
+    const { inner } = this;
+    const cleanup = inner.cleanup?.bind(inner);
+    return cleanup ? this.guard('cleanup', req, () => cleanup(req)) : {};
   }
 
   private async guard<T>(operation: string, req: object, call: () => Promise<T>): Promise<T> {

@@ -3,8 +3,7 @@
  * JSON holding `<` or `&` would be a malformed request. The FC queue trigger hands the body over
  * as it is (IsBase64Decode false) and the rotate handler decodes it.
  */
-import { ROTATION_STEPS, type RotationStep } from '../../domain/secret.js';
-import type { RotationMessage } from '../../ports/job-queue.js';
+import { QUEUED_STEPS, type QueuedStep, type RotationMessage } from '../../ports/job-queue.js';
 
 export const encodeJsonBody = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64');
 
@@ -23,7 +22,7 @@ export const decodeJsonBody = (body: string | undefined): unknown => {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const isStep = (value: unknown): value is RotationStep => ROTATION_STEPS.includes(value as RotationStep);
+const isStep = (value: unknown): value is QueuedStep => QUEUED_STEPS.includes(value as QueuedStep);
 
 /** The rotation step a decoded body names, or undefined when it names none. */
 export const asRotationMessage = (value: unknown): RotationMessage | undefined => {
