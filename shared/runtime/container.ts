@@ -10,6 +10,7 @@ import { createSqlDrivers } from '../adapters/drivers/sql/drivers.js';
 import { createLinuxHostDriver } from '../adapters/drivers/ssh/drivers.js';
 import { createRdsDriver, rdsConnectionFromEnv } from '../adapters/drivers/rds/drivers.js';
 import { createRamAccessKeyDriver, ramEndpointFromEnv } from '../adapters/drivers/ram/drivers.js';
+import { createEcsSecretDriver, ecsEndpointFromEnv } from '../adapters/drivers/ecs/drivers.js';
 import type { QueueDepth } from '../adapters/local-queue/sqlite-job-queue.js';
 import type { ServiceDeps, ServiceSettings } from '../app/deps.js';
 import { DEFAULT_SETTINGS } from '../app/deps.js';
@@ -227,6 +228,7 @@ const defaultDrivers = (service: () => SecretService): DriverRegistry =>
     createLinuxHostDriver({ resolveSecret: async (name) => (await service().getSecretValue({ secretName: name })).secretData }),
     createRdsDriver({ credentials: () => invocationCredentials(), connection: rdsConnectionFromEnv() }),
     createRamAccessKeyDriver({ credentials: () => invocationCredentials(), ...ramEndpointFromEnv() }),
+    createEcsSecretDriver({ credentials: () => invocationCredentials(), ...ecsEndpointFromEnv() }),
   ]);
 
 const serviceSettings = (config: RuntimeConfig): ServiceSettings => ({

@@ -1,0 +1,228 @@
+/**
+ * Rotates the password or SSH key of a user on an ECS instance through Cloud Assistant (managed
+ * ECS secrets). The scripts are the Linux-host driver's fixed host scripts; only what changes
+ * travels, Base64-encoded on the scripts' stdin (see instance-scripts.ts).
+ *
+ * Password: only a SHA-512 crypt hash, computed here, reaches the instance (`chpasswd -e`).
+ * Verify reads the user's shadow hash back and checks that it is the pending password's hash.
+ * SSH key: apply adds the new key to this secret's managed block beside the one in use; verify
+ * checks that the key is in the block; finalize (after promotion) keeps only the new key.
+ * Windows instances take passwords only; an SSHKey secret for one is refused.
+ *
+ * The managed user is the UserName of the secret's values (KMS keeps it out of ExtendedConfig);
+ * every value of a secret must name the same user, so a custom value cannot redirect the rotation.
+ * Errors are left as the SDK throws them; wrap the driver in RedactingDriver (see drivers.ts).
+ */
+import { invalidParameter, TargetError } from '../../../domain/errors.js';
+import { generateTargetPassword, profileForTarget } from '../../../domain/password-profiles.js';
+import type {
+  ApplyRequest,
+  DriverSecret,
+  FinalizeRequest,
+  GenerateRequest,
+  GenerateResponse,
+  InitialVersionsRequest,
+  InitialVersionsResponse,
+  PreflightCheck,
+  PreflightRequest,
+  PreflightResponse,
+  TargetDriver,
+  VerifyRequest,
+} from '../../../ports/target-driver.js';
+import { isValidLinuxUserName, managedBlockId } from '../ssh/config.js';
+import { publicKeyOfValue, requireLinuxKeyPair, requireLinuxPassword, requireMatchingPublicKey } from '../ssh/credentials.js';
+import { hostScriptError } from '../ssh/managed-host.js';
+import { sha512Crypt } from '../ssh/sha512-crypt.js';
+import { authorizedKeyLine, generateRsaKeyPair, sameKey } from '../ssh/ssh-keys.js';
+import type { CloudAssistant, ScriptResult } from './cloud-assistant.js';
+import { ECS_PASSWORD, ECS_SSH_KEY, parseEcsConfig, type EcsSecretConfig } from './config.js';
+import { rootScript, verifyScript } from './instance-scripts.js';
+
+export interface EcsSecretDriverOptions {
+  cloudAssistant: CloudAssistant;
+}
+
+const GENERATED_KEY_COMMENT = 'secret-rotor';
+const MAX_PASSWORD_LENGTH = 1024;
+/** Exit codes at and above this are the host scripts' own (see HostExit). */
+const FIRST_SCRIPT_EXIT = 64;
+const HASH_LINE = /^hash=(.*)$/m;
+const OUR_HASH = /^\$6\$rounds=([0-9]+)\$([./0-9A-Za-z]{1,16})\$[./0-9A-Za-z]{86}$/;
+
+const passed = (name: string, detail: string): PreflightCheck => ({ name, ok: true, detail });
+const failed = (name: string, detail: string): PreflightCheck => ({ name, ok: false, detail });
+const reason = (error: unknown): string => (error instanceof Error ? error.message : 'unknown error');
+
+/** The UserName of a value, even when the rest of it is invalid (an invalid initial value is healed). */
+const userNameOf = (value: string | null | undefined): string | null => {
+  if (!value) return null;
+  try {
+    const parsed = JSON.parse(value) as { UserName?: unknown } | null;
+    const name = parsed && typeof parsed === 'object' ? parsed.UserName : undefined;
+    return typeof name === 'string' && isValidLinuxUserName(name) ? name : null;
+  } catch {
+    return null;
+  }
+};
+
+const requireUserOf = (value: string | null | undefined, which: string): string => {
+  const user = userNameOf(value);
+  if (!user) throw new TargetError('Target.InvalidSecretData', `${which} has no valid UserName; the managed user is not known.`, false);
+  return user;
+};
+
+/** Confused-deputy check: a new value acts only on the user the secret already manages. */
+const requireSameUser = (managed: string, value: string, which: string): void => {
+  const user = requireUserOf(value, which);
+  if (user !== managed) throw new TargetError('Target.AccountMismatch', `${which} is for user "${user}", but the secret manages "${managed}".`, false);
+};
+
+const scriptFailure = (result: ScriptResult): TargetError => {
+  if (result.exitCode !== null && result.exitCode >= FIRST_SCRIPT_EXIT)
+    return hostScriptError({ code: result.exitCode, stdout: result.output, stderr: result.output });
+  const how = result.exitCode === null ? `no exit code, status ${result.status}` : `exit ${result.exitCode}, status ${result.status}`;
+  return new TargetError('Target.Failed', `The Cloud Assistant command failed on the instance (${how}).`, true);
+};
+
+export class EcsSecretDriver implements TargetDriver {
+  readonly kind = 'ecs';
+
+  constructor(private readonly options: EcsSecretDriverOptions) {}
+
+  supports(secret: DriverSecret): boolean {
+    return secret.type === 'ECS';
+  }
+
+  validateConfig(secret: DriverSecret): void {
+    parseEcsConfig(secret.extendedConfig);
+    managedBlockId(secret.name);
+  }
+
+  /** Stores SecretData as given (an invalid password or key is healed by the first rotation), once its user is known and the OS fits. */
+  async initialVersions(req: InitialVersionsRequest): Promise<InitialVersionsResponse> {
+    const config = this.config(req.secret);
+    if (!userNameOf(req.secretData)) throw invalidParameter('SecretData', 'must be JSON with a UserName that is a valid Linux user name');
+    const os = await this.options.cloudAssistant.instanceOs(config.regionId, config.instanceId);
+    if (os === null) throw invalidParameter('ExtendedConfig.InstanceId', `names no instance in ${config.regionId}`);
+    if (os === 'windows' && config.subType === ECS_SSH_KEY)
+      throw invalidParameter('ExtendedConfig.SecretSubType', 'SSHKey is not supported on a Windows instance; Windows instances rotate passwords only');
+    if (os === 'windows') throw invalidParameter('ExtendedConfig.InstanceId', 'names a Windows instance; password rotation on Windows is not implemented yet');
+    return { current: req.secretData };
+  }
+
+  async preflight(req: PreflightRequest): Promise<PreflightResponse> {
+    let config: EcsSecretConfig;
+    try {
+      this.validateConfig(req.secret);
+      config = this.config(req.secret);
+    } catch (error) {
+      return { checks: [failed('config', reason(error))] };
+    }
+    const checks = [passed('config', 'The ExtendedConfig is valid.')];
+    try {
+      await this.requireLinuxInstance(config);
+      checks.push(passed('instance', `${config.instanceId} is a Linux instance in ${config.regionId}.`));
+    } catch (error) {
+      return { checks: [...checks, failed('instance', reason(error))] };
+    }
+    const user = userNameOf(req.currentValue);
+    if (!user) return { checks: [...checks, failed('current-value', 'ACSCurrent has no valid UserName; the managed user is not known.')] };
+    try {
+      const output = await this.runRoot(config, 'check', user);
+      const tools = config.subType === ECS_PASSWORD ? ['chpasswd'] : ['setpriv', 'awk', 'mktemp'];
+      const missing = tools.filter((tool) => !output.includes(`${tool}=yes`));
+      checks.push(
+        missing.length > 0
+          ? failed('account', `The user "${user}" exists, but the instance lacks ${missing.join(', ')}.`)
+          : passed('account', `Cloud Assistant runs commands as root and the user "${user}" exists.`),
+      );
+    } catch (error) {
+      checks.push(failed('account', reason(error)));
+    }
+    return { checks };
+  }
+
+  async generate(req: GenerateRequest): Promise<GenerateResponse> {
+    const config = this.config(req.secret);
+    const user = requireUserOf(req.currentValue, 'ACSCurrent');
+    if (config.subType === ECS_PASSWORD) {
+      const password = generateTargetPassword('linux', profileForTarget('linux'), { accountName: user });
+      return { value: JSON.stringify({ UserName: user, Password: password }) };
+    }
+    const pair = await generateRsaKeyPair(GENERATED_KEY_COMMENT);
+    return { value: JSON.stringify({ UserName: user, PublicKey: pair.publicKey, PrivateKey: pair.privateKey }) };
+  }
+
+  async apply(req: ApplyRequest): Promise<Record<string, never>> {
+    const config = this.config(req.secret);
+    const user = requireUserOf(req.currentValue ?? req.pendingValue, 'ACSCurrent');
+    requireSameUser(user, req.pendingValue, 'The pending value');
+    await this.requireLinuxInstance(config);
+    if (config.subType === ECS_PASSWORD) {
+      const pending = requireLinuxPassword(req.pendingValue, 'The pending value');
+      if (pending.Password.includes('\u0000') || [...pending.Password].length > MAX_PASSWORD_LENGTH)
+        throw new TargetError('Target.InvalidSecretData', `The pending password must be 1 to ${MAX_PASSWORD_LENGTH} characters without NUL.`, false);
+      await this.runRoot(config, 'set-password', user, sha512Crypt(pending.Password));
+      return {};
+    }
+    const pending = requireLinuxKeyPair(req.pendingValue, 'The pending value');
+    const key = requireMatchingPublicKey(pending, 'The pending value');
+    const current = publicKeyOfValue(req.currentValue);
+    const adopt = current && !sameKey(current, key) ? authorizedKeyLine(current) : '';
+    await this.runRoot(config, 'apply-key', user, managedBlockId(req.secret.name), authorizedKeyLine(key), adopt);
+    return {};
+  }
+
+  /** Reads the change back from the instance: the shadow hash is the pending password's, or the key is in the block. */
+  async verify(req: VerifyRequest): Promise<Record<string, never>> {
+    const config = this.config(req.secret);
+    const user = requireUserOf(req.pendingValue, 'The pending value');
+    if (config.subType === ECS_PASSWORD) {
+      const pending = requireLinuxPassword(req.pendingValue, 'The pending value');
+      const hash = HASH_LINE.exec(await this.runScript(config, verifyScript('password-hash', user)))?.[1] ?? '';
+      const ours = OUR_HASH.exec(hash);
+      if (!ours || sha512Crypt(pending.Password, ours[2] as string, Number(ours[1])) !== hash)
+        throw new TargetError('Target.VerificationFailed', `The password of "${user}" on the instance is not the pending one.`, true);
+      return {};
+    }
+    const key = requireMatchingPublicKey(requireLinuxKeyPair(req.pendingValue, 'The pending value'), 'The pending value');
+    const output = await this.runScript(config, verifyScript('key-in-block', user, managedBlockId(req.secret.name), authorizedKeyLine(key)));
+    if (!output.includes('key-in-block=yes'))
+      throw new TargetError('Target.VerificationFailed', `The pending key is not in the managed block of "${user}" on the instance.`, true);
+    return {};
+  }
+
+  /** Keys: retires every key of the managed block but the new ACSCurrent. Passwords: nothing left to do. */
+  async finalize(req: FinalizeRequest): Promise<Record<string, never>> {
+    const config = this.config(req.secret);
+    if (config.subType === ECS_PASSWORD) return {};
+    const user = requireUserOf(req.newCurrentValue, 'The new ACSCurrent');
+    const key = requireMatchingPublicKey(requireLinuxKeyPair(req.newCurrentValue, 'The new ACSCurrent'), 'The new ACSCurrent');
+    await this.runRoot(config, 'finalize-key', user, managedBlockId(req.secret.name), authorizedKeyLine(key), '');
+    return {};
+  }
+
+  private config(secret: DriverSecret): EcsSecretConfig {
+    return parseEcsConfig(secret.extendedConfig);
+  }
+
+  /** Windows would need the plaintext password on the instance; see the README for what is supported. */
+  private async requireLinuxInstance(config: EcsSecretConfig): Promise<void> {
+    const os = await this.options.cloudAssistant.instanceOs(config.regionId, config.instanceId);
+    if (os === null) throw new TargetError('Target.Rejected', `There is no instance ${config.instanceId} in ${config.regionId}.`, false);
+    if (os === 'windows' && config.subType === ECS_SSH_KEY)
+      throw new TargetError('Target.Unsupported', `${config.instanceId} runs Windows: SSHKey secrets are supported on Linux instances only.`, false);
+    if (os === 'windows')
+      throw new TargetError('Target.Unsupported', `${config.instanceId} runs Windows: password rotation on Windows instances is not implemented yet.`, false);
+  }
+
+  private async runRoot(config: EcsSecretConfig, ...values: string[]): Promise<string> {
+    return this.runScript(config, rootScript(...values));
+  }
+
+  private async runScript(config: EcsSecretConfig, script: string): Promise<string> {
+    const result = await this.options.cloudAssistant.runShellScript(config.regionId, config.instanceId, script);
+    if (result.exitCode !== 0 || result.status !== 'Success') throw scriptFailure(result);
+    return result.output;
+  }
+}
