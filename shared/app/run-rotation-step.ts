@@ -22,10 +22,10 @@ import {
   type RotationStep,
   type SecretRecord,
 } from '../domain/secret.js';
-import { RETIRE_PREVIOUS, type RotationMessage } from '../ports/job-queue.js';
+import { FINALIZE_PROMOTED, RETIRE_PREVIOUS, type RotationMessage } from '../ports/job-queue.js';
 import type { TargetDriver } from '../ports/target-driver.js';
 import type { UseCaseContext } from './context.js';
-import { retirePrevious } from './retire-previous.js';
+import { finalizePromoted, retirePrevious } from './after-promote.js';
 
 /** Only codes and fixed texts leave a step: a driver's own message might quote a credential. */
 const errorInfo = (error: unknown): ErrorInfo =>
@@ -47,7 +47,6 @@ interface StepRun {
   job: RotationJob;
   driver: TargetDriver;
   /** Set by promote when the driver wants the new ACSPrevious retired later. */
-  retireLater?: { versionId: string; delaySeconds: number };
 }
 
 const valueAt = async (run: StepRun, versionId: string | undefined): Promise<string | null> =>
@@ -87,15 +86,7 @@ const stepActions: Record<RotationStep, (run: StepRun, now: number) => Promise<S
     return completeStep(run.secret, 'verify', now);
   },
   async promote(run, now) {
-    const outgoing = run.secret.stages[STAGE_CURRENT];
-    const { cleanupAfterSeconds } = await run.driver.finalize({
-      secret: run.ctx.driverSecret(run.secret),
-      newCurrentValue: await pendingValue(run),
-      newPreviousValue: await valueAt(run, outgoing),
-    });
-    if (cleanupAfterSeconds !== undefined && outgoing !== undefined) {
-      run.retireLater = { versionId: outgoing, delaySeconds: cleanupAfterSeconds };
-    }
+    // The target work of a promote (finalize) runs after this record is stored: see finalizePromoted.
     return promote(run.secret, now);
   },
 };
@@ -108,6 +99,7 @@ const liveJob = (secret: SecretRecord | null, message: RotationMessage): Rotatio
 
 export const runRotationStep = async (ctx: UseCaseContext, message: RotationMessage): Promise<void> => {
   if (message.step === RETIRE_PREVIOUS) return retirePrevious(ctx, message);
+  if (message.step === FINALIZE_PROMOTED) return finalizePromoted(ctx, message);
   const secret = await ctx.deps.store.getSecret(message.secretName);
   const job = liveJob(secret, message);
   if (!secret || !job) return;
@@ -131,10 +123,10 @@ export const runRotationStep = async (ctx: UseCaseContext, message: RotationMess
     return handleStepFailure(ctx, secret, job, error, stepStarted);
   }
   const stored = await ctx.deps.store.updateSecret(next, secret.revision);
-  if (run.retireLater) {
-    // Lost if the runtime dies right here; the next rotation's generate and finalize retire it then.
-    const { versionId, delaySeconds } = run.retireLater;
-    await ctx.deps.queue.send({ secretName: secret.name, versionId, step: RETIRE_PREVIOUS }, { delaySeconds });
+  if (job.step === 'promote') {
+    // Lost if the runtime dies right here: old credentials then stay valid until the next
+    // rotation's finalize retires them, which errs on the side of no lock-out.
+    await ctx.deps.queue.send({ secretName: secret.name, versionId: job.versionId, step: FINALIZE_PROMOTED });
   }
   const durationMs = ctx.now() - stepStarted;
   await ctx.emit(EventTypes.stepSucceeded, stored, { versionId: job.versionId, step: job.step, attempt: job.attempt, durationMs });

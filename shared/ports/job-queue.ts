@@ -6,9 +6,16 @@ import { ROTATION_STEPS, type RotationStep } from '../domain/secret.js';
  */
 export const RETIRE_PREVIOUS = 'retirePrevious';
 
-export type QueuedStep = RotationStep | typeof RETIRE_PREVIOUS;
+/**
+ * Not a step of the rotation job either: the driver's finalize for the version `versionId`, run
+ * after the promote that made it ACSCurrent was stored, so a finalize that retires old credentials
+ * can never leave ACSCurrent pointing at one of them.
+ */
+export const FINALIZE_PROMOTED = 'finalizePromoted';
 
-export const QUEUED_STEPS: readonly QueuedStep[] = [...ROTATION_STEPS, RETIRE_PREVIOUS];
+export type QueuedStep = RotationStep | typeof RETIRE_PREVIOUS | typeof FINALIZE_PROMOTED;
+
+export const QUEUED_STEPS: readonly QueuedStep[] = [...ROTATION_STEPS, FINALIZE_PROMOTED, RETIRE_PREVIOUS];
 
 /** One rotation step to run. Delivered at least once; handlers are idempotent. */
 export interface RotationMessage {

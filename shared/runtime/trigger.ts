@@ -4,8 +4,7 @@
  */
 import { z } from 'zod';
 import { KmsError } from '../domain/errors.js';
-import { ROTATION_STEPS } from '../domain/secret.js';
-import { RETIRE_PREVIOUS, type RotationMessage } from '../ports/job-queue.js';
+import { QUEUED_STEPS, type QueuedStep, type RotationMessage } from '../ports/job-queue.js';
 import type { HttpRequest } from '../http/types.js';
 import type { RotorEvent } from '../ports/event-publisher.js';
 
@@ -70,7 +69,7 @@ const mnsEventSchema = z.union([
 export const rotationMessageSchema = z.looseObject({
   secretName: z.string().min(1),
   versionId: z.string().min(1),
-  step: z.enum([...ROTATION_STEPS, RETIRE_PREVIOUS]),
+  step: z.enum(QUEUED_STEPS as [QueuedStep, ...QueuedStep[]]),
 });
 
 const lowerCaseKeys = (m: Record<string, string>): Record<string, string> => {

@@ -23,7 +23,8 @@ describe('manual rotation', () => {
     const out = await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
     expect(out.started).toBe(true);
     expect((await h.service.describeSecret('db')).job?.step).toBe('createPending');
-    expect(await h.pump()).toBe(4);
+    // The four steps, then the driver's finalize once the promote is stored.
+    expect(await h.pump()).toBe(5);
     expect(driver.calls).toEqual(['generate', 'apply', 'verify', 'finalize']);
     const value = await current();
     expect(value).toBe(driver.applied);

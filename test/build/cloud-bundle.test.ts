@@ -146,7 +146,7 @@ describe('the bundles with ROTOR_BACKEND=alibaba, alone, over the protocol test 
 
     const rotation = await callKms(rotate, 'secret-rotor-rotate', { Action: 'RotateSecret', SecretName: 'bundle-db', VersionId: 'r1' });
     expect(rotation.status).toBe(200);
-    expect(await deliverSteps()).toBe(4);
+    expect(await deliverSteps()).toBe(5); // four steps and the finalize after the promote
     const current = await callKms(api, 'secret-rotor-api', { Action: 'GetSecretValue', SecretName: 'bundle-db' });
     expect(current.body).toMatchObject({ VersionId: 'r1' });
     expect(current.body.SecretData).not.toBe('first-bundle-value');

@@ -69,7 +69,7 @@ describe.skipIf(skipReason !== null)(`the rotation engine with managed ECS secre
   const rotate = async (secretName: string, versionId: string, secretData?: string) => {
     const started = await h.service.rotateSecret({ secretName, versionId, ...(secretData ? { secretData } : {}) });
     expect(started.started).toBe(true);
-    expect(await h.pump()).toBe(4);
+    expect(await h.pump()).toBe(5); // four steps, then the finalize after the promote
     expect((await h.service.describeSecret(secretName)).lastRotation).toMatchObject({ versionId, status: 'Succeeded' });
   };
   const newUser = async (password?: string) => {
@@ -147,7 +147,7 @@ describe.skipIf(skipReason !== null)(`the rotation engine with managed ECS secre
     crashSteps.add('finalize');
     const before = await valueAt(KEY_SECRET, 'ACSCurrent');
     await h.service.rotateSecret({ secretName: KEY_SECRET, versionId: 'crash' });
-    expect(await h.pump()).toBe(6); // four steps; apply and promote each run twice
+    expect(await h.pump()).toBe(7); // four steps and the finalize; apply and finalize each run twice
     expect((await h.service.describeSecret(KEY_SECRET)).lastRotation).toMatchObject({ versionId: 'crash', status: 'Succeeded' });
     const current = await valueAt(KEY_SECRET, 'ACSCurrent');
     expect(await valueAt(KEY_SECRET, 'ACSPrevious')).toBe(before);

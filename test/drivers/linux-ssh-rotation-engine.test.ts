@@ -117,7 +117,7 @@ describe.skipIf(skipReason !== null)(`the rotation engine with the LinuxSSHKey d
     for (let i = 1; i <= 3; i++) {
       const started = await h.service.rotateSecret({ secretName: SECRET, versionId: `r${i}` });
       expect(started.started).toBe(true);
-      expect(await h.pump()).toBe(4);
+      expect(await h.pump()).toBe(5); // four steps, then the finalize after the promote
       expect((await h.service.describeSecret(SECRET)).lastRotation).toMatchObject({ versionId: `r${i}`, status: 'Succeeded' });
 
       const current = await valueAt('ACSCurrent');
@@ -143,14 +143,13 @@ describe.skipIf(skipReason !== null)(`the rotation engine with the LinuxSSHKey d
     crashSteps.add('finalize');
     const before = await valueAt('ACSCurrent');
     await h.service.rotateSecret({ secretName: SECRET, versionId: 'crash' });
-    expect(await h.pump()).toBe(6); // four steps, apply and promote each run twice
+    expect(await h.pump()).toBe(7); // four steps and the finalize; apply and finalize each run twice
     expect((await h.service.describeSecret(SECRET)).lastRotation).toMatchObject({ versionId: 'crash', status: 'Succeeded' });
     // After apply the key in use still worked: the overlap covers a crash there.
     expect(crashes.find((c) => c.step === 'apply')).toEqual({ step: 'apply', currentLogsIn: true });
-    // A known gap, in the engine rather than the driver: the promote step runs finalize before it
-    // moves ACSCurrent, so between a crash there and the retry ACSCurrent still names the key
-    // finalize just retired. Finalizing after the stage move would close it.
-    expect(crashes.find((c) => c.step === 'finalize')).toEqual({ step: 'finalize', currentLogsIn: false });
+    // Finalize runs only once the promote is stored, so a crash there leaves ACSCurrent on the new
+    // key, which still logs in; the retried finalize then retires the old one.
+    expect(crashes.find((c) => c.step === 'finalize')).toEqual({ step: 'finalize', currentLogsIn: true });
     const current = await valueAt('ACSCurrent');
     expect(await valueAt('ACSPrevious')).toBe(before);
     expect(await login(current)).toBe(true);

@@ -80,7 +80,7 @@ describe('the rotation engine with the PostgreSQL DoubleUsers driver', () => {
     for (let i = 1; i <= 3; i++) {
       const started = await h.service.rotateSecret({ secretName: 'db/orders', versionId: `r${i}` });
       expect(started.started).toBe(true);
-      expect(await h.pump()).toBe(4);
+      expect(await h.pump()).toBe(5); // four steps, then the finalize after the promote
       expect((await h.service.describeSecret('db/orders')).lastRotation).toMatchObject({ versionId: `r${i}`, status: 'Succeeded' });
 
       const current = await valueAt('ACSCurrent');

@@ -57,8 +57,8 @@ describe('the rotation engine with the RAM AccessKey driver', () => {
     const history = [await valueAt(name, 'ACSCurrent')];
     for (let i = 1; i <= 3; i++) {
       expect((await h.service.rotateSecret({ secretName: name, versionId: `r${i}` })).started).toBe(true);
-      // The four steps only: the delayed cleanup stays queued while its window runs.
-      expect(await h.pump(4)).toBe(4);
+      // The four steps and the finalize after the promote: the delayed cleanup stays queued while its window runs.
+      expect(await h.pump(5)).toBe(5);
       expect((await h.service.describeSecret(name)).lastRotation).toMatchObject({ versionId: `r${i}`, status: 'Succeeded' });
       const current = await valueAt(name, 'ACSCurrent');
       const previous = await valueAt(name, 'ACSPrevious');
@@ -87,7 +87,7 @@ describe('the rotation engine with the RAM AccessKey driver', () => {
   it('ACSPrevious keeps working until the window ends, not after', async () => {
     const { userName, name } = await setup();
     await h.service.rotateSecret({ secretName: name, versionId: 'r1' });
-    await h.pump(4);
+    await h.pump(5);
     const previous = await valueAt(name, 'ACSPrevious');
     h.clock.advance((WINDOW_SECONDS - 5) * SECOND);
     const [early] = await h.queue.receive(1, 30);
@@ -148,7 +148,7 @@ describe('the rotation engine with the RAM AccessKey driver', () => {
     });
     expect(keyIdsOf(server, userName)).toHaveLength(2);
     await h.service.rotateSecret({ secretName: name, versionId: 'r1' });
-    await h.pump(4);
+    await h.pump(5);
     const current = await valueAt(name, 'ACSCurrent');
     expect(keyIdsOf(server, userName).sort()).toEqual([idOf(current), idOf(await valueAt(name, 'ACSPrevious'))].sort());
     expect(keyIdsOf(server, userName)).not.toContain(idOf(orphan.value));
@@ -157,7 +157,7 @@ describe('the rotation engine with the RAM AccessKey driver', () => {
   it('deleting the secret never deletes the user\'s keys, not even a pending cleanup', async () => {
     const { userName, name } = await setup();
     await h.service.rotateSecret({ secretName: name, versionId: 'r1' });
-    await h.pump(4);
+    await h.pump(5);
     const before = keyIdsOf(server, userName).sort();
     await h.service.deleteSecret({ secretName: name, recoveryWindowInDays: 7 });
     await h.pump();

@@ -40,7 +40,7 @@ const writesOrders = async (value: string): Promise<boolean> => {
 
 const rotate = async (secretName: string, versionId: string) => {
   expect((await h.service.rotateSecret({ secretName, versionId })).started).toBe(true);
-  expect(await h.pump()).toBe(4);
+  expect(await h.pump()).toBe(5); // four steps, then the finalize after the promote
   expect((await h.service.describeSecret(secretName)).lastRotation).toMatchObject({ versionId, status: 'Succeeded' });
 };
 
@@ -249,7 +249,7 @@ describe('crash safety', () => {
         });
         const before = await crashHarness.service.getSecretValue({ secretName: `rds/${base}` });
         await crashHarness.service.rotateSecret({ secretName: `rds/${base}`, versionId: 'r1' });
-        expect(await crashHarness.pump()).toBe(8);
+        expect(await crashHarness.pump()).toBe(9); // each of the five messages twice but the promote, which calls no driver
         expect(driver.crashes).toEqual(['generate', 'apply', 'verify', 'finalize']);
         expect((await crashHarness.service.describeSecret(`rds/${base}`)).lastRotation).toMatchObject({ status: 'Succeeded' });
         const current = (await crashHarness.service.getSecretValue({ secretName: `rds/${base}` })).secretData;

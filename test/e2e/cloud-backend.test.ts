@@ -124,7 +124,7 @@ describe('ROTOR_BACKEND=alibaba over the protocol test servers', () => {
     });
     expect(created.status).toBe(200);
     expect((await callApi({ Action: 'RotateSecret', SecretName: 'cloud-db', VersionId: 'r1' })).status).toBe(200);
-    expect(await deliverQueue()).toBe(4);
+    expect(await deliverQueue()).toBe(5); // four steps and the finalize after the promote
     const current = await callApi({ Action: 'GetSecretValue', SecretName: 'cloud-db' });
     expect(current.body).toMatchObject({ VersionId: 'r1', VersionStages: { VersionStage: ['ACSCurrent'] } });
     plaintexts.push(current.body.SecretData as string);

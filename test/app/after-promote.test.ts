@@ -1,6 +1,7 @@
 /**
- * The delayed cleanup a driver asks for at promote (FinalizeResponse.cleanupAfterSeconds): the
- * engine queues a `retirePrevious` message for the outgoing ACSCurrent and hands that value to
+ * What follows a stored promote: the driver's finalize (a `finalizePromoted` message), and the
+ * delayed cleanup it may ask for (FinalizeResponse.cleanupAfterSeconds): the engine queues a
+ * `retirePrevious` message for the outgoing ACSCurrent and hands that value to
  * `driver.cleanup` once the delay has passed, never for ACSCurrent and never for a secret that is
  * being deleted. Runs on the real service with the SQLite queue and a manual clock.
  */
@@ -52,7 +53,7 @@ describe('delayed retirement of ACSPrevious', () => {
   it('calls cleanup with the outgoing value once the delay has passed, not before', async () => {
     const driver = await setup();
     await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
-    expect(await h.pump(4)).toBe(4);
+    expect(await h.pump(5)).toBe(5);
     expect(driver.cleanups).toEqual([]);
     h.clock.advance((DELAY_SECONDS - 1) * SECOND);
     expect(await h.queue.receive(1, 30)).toEqual([]);
@@ -67,14 +68,14 @@ describe('delayed retirement of ACSPrevious', () => {
     h = await createHarness({ drivers: [driver] });
     await h.service.createSecret({ secretName: 'db', versionId: 'v1', secretData: 'x', extendedConfig: '{"SecretSubType":"Recorded"}' });
     await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
-    expect(await h.pump()).toBe(4);
+    expect(await h.pump()).toBe(5);
     expect(await h.queue.depth()).toMatchObject({ delayed: 0, inFlight: 0 });
   });
 
   it('never retires ACSCurrent, and does nothing for a secret scheduled for deletion', async () => {
     const driver = await setup();
     await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
-    await h.pump(4);
+    await h.pump(5);
     await h.service.runRotationStep({ secretName: 'db', versionId: 'r1', step: RETIRE_PREVIOUS });
     await h.service.runRotationStep({ secretName: 'db', versionId: 'no-such-version', step: RETIRE_PREVIOUS });
     await h.service.runRotationStep({ secretName: 'no-such-secret', versionId: 'v1', step: RETIRE_PREVIOUS });
@@ -102,5 +103,25 @@ describe('delayed retirement of ACSPrevious', () => {
     expect(asRotationMessage(message)).toEqual(message);
     const event = { messageBody: encodeJsonBody(message), messageId: 'm1' };
     expect(rotationMessagesFromEvents([event])).toEqual([message]);
+  });
+});
+
+describe('finalize after the promote', () => {
+  it('runs only once ACSCurrent names the new version, and stands aside for a newer rotation', async () => {
+    const driver = new RecordingDriver();
+    h = await createHarness({ drivers: [driver] });
+    await h.service.createSecret({ secretName: 'db', versionId: 'v1', secretData: 'x', extendedConfig: '{"SecretSubType":"Recorded"}' });
+    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    expect(await h.pump(4)).toBe(4);
+    // Promote is stored, finalize not run yet: ACSCurrent is already the new version.
+    expect(driver.calls).toEqual(['generate', 'apply', 'verify']);
+    expect((await h.service.getSecretValue({ secretName: 'db' })).version.versionId).toBe('r1');
+    // A second rotation starts before the finalize message is processed: the stale finalize does nothing.
+    await h.service.rotateSecret({ secretName: 'db', versionId: 'r2' });
+    await h.service.runRotationStep({ secretName: 'db', versionId: 'r1', step: 'finalizePromoted' });
+    expect(driver.calls).toEqual(['generate', 'apply', 'verify']);
+    await h.pump();
+    expect(driver.calls.filter((c) => c === 'finalize')).toHaveLength(1);
+    expect((await h.service.describeSecret('db')).lastRotation).toMatchObject({ versionId: 'r2', status: 'Succeeded' });
   });
 });

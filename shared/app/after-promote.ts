@@ -1,0 +1,53 @@
+/**
+ * Target work that follows a stored promote. Both handlers run from queue messages, late, twice or
+ * after later rotations without harm, and stand aside while another rotation is in flight (its own
+ * finalize retires what is left). A failure is thrown so the queue redelivers the message.
+ */
+import { STAGE_CURRENT, STAGE_PREVIOUS } from '../domain/secret.js';
+import { RETIRE_PREVIOUS, type RotationMessage } from '../ports/job-queue.js';
+import type { UseCaseContext } from './context.js';
+
+/**
+ * The driver's finalize once the promote of `message.versionId` is stored: it may retire the
+ * credentials older than the new ACSPrevious, and may ask for ACSPrevious itself to be retired
+ * after a window (RAM), which queues a retirePrevious.
+ */
+export const finalizePromoted = async (ctx: UseCaseContext, message: RotationMessage): Promise<void> => {
+  const secret = await ctx.deps.store.getSecret(message.secretName);
+  if (!secret || secret.plannedDeleteAt !== null || secret.job !== null) return;
+  if (secret.stages[STAGE_CURRENT] !== message.versionId) return;
+  const driver = ctx.driverFor(secret);
+  if (!driver) return;
+  const newCurrentValue = await ctx.reveal(secret.name, message.versionId);
+  if (newCurrentValue === null) return;
+  const previousVersion = secret.stages[STAGE_PREVIOUS];
+  const newPreviousValue = previousVersion === undefined ? null : await ctx.reveal(secret.name, previousVersion);
+  const { cleanupAfterSeconds } = await driver.finalize({ secret: ctx.driverSecret(secret), newCurrentValue, newPreviousValue });
+  if (cleanupAfterSeconds !== undefined && previousVersion !== undefined) {
+    await ctx.deps.queue.send(
+      { secretName: secret.name, versionId: previousVersion, step: RETIRE_PREVIOUS },
+      { delaySeconds: cleanupAfterSeconds },
+    );
+  }
+};
+
+/**
+ * The delayed cleanup a driver asked for at a promote (FinalizeResponse.cleanupAfterSeconds): the
+ * value that became ACSPrevious then is retired on the target once its window has passed. Safe to
+ * run late, twice or after later rotations: it never touches ACSCurrent, and the driver's cleanup
+ * treats an already-retired value as success.
+ */
+
+export const retirePrevious = async (ctx: UseCaseContext, message: RotationMessage): Promise<void> => {
+  const secret = await ctx.deps.store.getSecret(message.secretName);
+  // Deleting a secret leaves its credentials on the target (KMS: the RAM user's keys stay).
+  if (!secret || secret.plannedDeleteAt !== null || secret.job !== null) return;
+  const currentVersion = secret.stages[STAGE_CURRENT];
+  if (currentVersion === message.versionId) return;
+  const driver = ctx.driverFor(secret);
+  if (!driver?.cleanup) return;
+  const retiredValue = await ctx.reveal(secret.name, message.versionId);
+  if (retiredValue === null) return;
+  const currentValue = currentVersion === undefined ? null : await ctx.reveal(secret.name, currentVersion);
+  await driver.cleanup({ secret: ctx.driverSecret(secret), retiredValue, currentValue });
+};
