@@ -12,28 +12,18 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleOne } from '../../scripts/build/bundle-functions.js';
 import { invokeInIsolation, isolateBundle, type IsolatedCopy } from '../../scripts/build/isolated-load.js';
-import { createTablestoreClient } from '../../shared/adapters/tablestore/client.js';
-import { provisionTablestore } from '../../shared/adapters/tablestore/provision.js';
 import { PROJECT_ROOT } from '../../shared/runtime/local/runtime.js';
+import { deliverQueuedSteps, EVENTS_TOPIC as TOPIC, startCloudTestbed, type CloudTestbed } from '../support/cloud-testbed.js';
 import { asBuffer, httpEvent, timerEvent } from '../support/fc-events.js';
-import { startKmsKeyServer, type KmsKeyTestServer } from '../support/kms-key-server/index.js';
-import { createMnsSdkClient, type MnsSdkClient } from '../support/mns-server/mns-sdk.js';
-import { startMnsServer, type MnsTestServer } from '../support/mns-server/index.js';
 import { signedV1Params } from '../support/request-signers.js';
-import { startTablestoreServer, type TablestoreTestServer } from '../support/tablestore-server/index.js';
 
 const ROLE_KEY = { accessKeyId: 'LTAI-bundle-role-key', accessKeySecret: 'bundle-role-secret-0123456789' };
 const ROOT = { accessKeyId: 'LTAIbundleroot01', accessKeySecret: 'bundle-root-secret-for-kms-api-01' };
-const QUEUE = 'secret-rotor-rotation';
-const TOPIC = 'secret-rotor-events';
 
 let outDir: string;
 let api: IsolatedCopy;
 let rotate: IsolatedCopy;
-let ots: TablestoreTestServer;
-let mns: MnsTestServer;
-let kms: KmsKeyTestServer;
-let mnsSdk: MnsSdkClient;
+let bed: CloudTestbed;
 let functionEnv: Record<string, string>;
 
 beforeAll(async () => {
@@ -41,38 +31,16 @@ beforeAll(async () => {
   const build = (name: string) => bundleOne({ name, entry: join(PROJECT_ROOT, 'functions', name, 'index.ts') }, join(outDir, name));
   api = isolateBundle((await build('api')).dir);
   rotate = isolateBundle((await build('rotate')).dir);
-
-  ots = await startTablestoreServer({ ...ROLE_KEY, instanceName: 'rotor-bundle' });
-  mns = await startMnsServer(ROLE_KEY);
-  kms = await startKmsKeyServer(ROLE_KEY);
-  await provisionTablestore({ client: createTablestoreClient({ endpoint: ots.endpoint, instanceName: ots.instanceName, ...ROLE_KEY }) });
-  mnsSdk = createMnsSdkClient(mns.accountId, { endpoint: mns.endpoint, ...ROLE_KEY });
-  for (const q of [QUEUE, `${QUEUE}-dlq`]) await mnsSdk.createQueue(q);
-  await mnsSdk.createTopic(TOPIC);
+  bed = await startCloudTestbed(ROLE_KEY, ROOT, 'rotor-bundle');
   // What s.yaml's template gives the deployed functions, pointed at the test servers.
-  functionEnv = {
-    ROTOR_BACKEND: 'alibaba',
-    ROTOR_ACCOUNT_ID: mns.accountId,
-    ROTOR_REGION: 'cn-hangzhou',
-    ROTOR_LOG_LEVEL: 'warn',
-    ROTOR_DATA_DIR: '/tmp/rotor',
-    ROTOR_ACCESS_KEY_ID: ROOT.accessKeyId,
-    ROTOR_ACCESS_KEY_SECRET: ROOT.accessKeySecret,
-    ROTOR_OTS_ENDPOINT: ots.endpoint,
-    ROTOR_OTS_INSTANCE: ots.instanceName,
-    ROTOR_MNS_ENDPOINT: mns.endpoint,
-    ROTOR_KMS_ENDPOINT: `http://${kms.endpoint}`,
-    ROTOR_KMS_KEY_ID: kms.keyId,
-    ROTOR_QUEUE_NAME: QUEUE,
-    ROTOR_EVENTS_TOPIC: TOPIC,
-  };
+  functionEnv = { ...bed.env, ROTOR_LOG_LEVEL: 'warn', ROTOR_DATA_DIR: '/tmp/rotor' };
 }, 120_000);
 
 afterAll(async () => {
   api?.remove();
   rotate?.remove();
   if (outDir) rmSync(outDir, { recursive: true, force: true });
-  await Promise.all([ots?.stop(), mns?.stop(), kms?.stop()]);
+  await bed?.stop();
 });
 
 /**
@@ -87,7 +55,7 @@ const invoke = async (copy: IsolatedCopy, functionName: string, event: unknown):
       credentials: { ...ROLE_KEY, securityToken: '' },
       function: { name: functionName, handler: 'index.handler', memory: 512, timeout: 60 },
       region: 'cn-hangzhou',
-      accountId: mns.accountId,
+      accountId: bed.mns.accountId,
     },
     env: functionEnv,
   });
@@ -104,31 +72,7 @@ const callKms = async (copy: IsolatedCopy, functionName: string, params: Record<
 };
 
 /** Plays the eventbridge trigger: each queued step, as a one-message batch, to a cold rotate bundle. */
-const deliverSteps = async (): Promise<number> => {
-  let delivered = 0;
-  for (;;) {
-    let message: { MessageId: string; MessageBody: string; ReceiptHandle: string };
-    try {
-      message = (await mnsSdk.receiveMessage(QUEUE, 0)).body as typeof message;
-    } catch {
-      return delivered;
-    }
-    await invoke(rotate, 'secret-rotor-rotate', [
-      {
-        id: randomUUID(),
-        source: 'MNS-secret-rotor-rotate-rotation-steps',
-        specversion: '1.0',
-        type: 'mns:Queue:SendMessage',
-        datacontenttype: 'application/json; charset=utf-8',
-        subject: `acs:mns:cn-hangzhou:${mns.accountId}:queues/${QUEUE}`,
-        time: new Date().toISOString(),
-        data: { requestId: randomUUID(), messageId: message.MessageId, messageBody: message.MessageBody },
-      },
-    ]);
-    await mnsSdk.deleteMessage(QUEUE, message.ReceiptHandle);
-    delivered++;
-  }
-};
+const deliverSteps = (): Promise<number> => deliverQueuedSteps(bed, (event) => invoke(rotate, 'secret-rotor-rotate', event));
 
 describe('the bundles with ROTOR_BACKEND=alibaba, alone, over the protocol test servers', () => {
   it('create and read through the api bundle, rotate through the rotate bundle and MNS, then tick its timer', async () => {
@@ -142,7 +86,7 @@ describe('the bundles with ROTOR_BACKEND=alibaba, alone, over the protocol test 
     expect(created).toMatchObject({ status: 200, body: { SecretName: 'bundle-db', VersionId: 'v1' } });
     const first = await callKms(api, 'secret-rotor-api', { Action: 'GetSecretValue', SecretName: 'bundle-db' });
     expect(first.body).toMatchObject({ SecretData: 'first-bundle-value', VersionId: 'v1' });
-    expect(kms.calls.map((c) => c.action)).toEqual(expect.arrayContaining(['GenerateDataKey', 'Decrypt']));
+    expect(bed.kms.calls.map((c) => c.action)).toEqual(expect.arrayContaining(['GenerateDataKey', 'Decrypt']));
 
     const rotation = await callKms(rotate, 'secret-rotor-rotate', { Action: 'RotateSecret', SecretName: 'bundle-db', VersionId: 'r1' });
     expect(rotation.status).toBe(200);
@@ -150,7 +94,7 @@ describe('the bundles with ROTOR_BACKEND=alibaba, alone, over the protocol test 
     const current = await callKms(api, 'secret-rotor-api', { Action: 'GetSecretValue', SecretName: 'bundle-db' });
     expect(current.body).toMatchObject({ VersionId: 'r1' });
     expect(current.body.SecretData).not.toBe('first-bundle-value');
-    const types = mns.state.published(TOPIC).map((m) => (JSON.parse(Buffer.from(m.body, 'base64').toString('utf8')) as { type: string }).type);
+    const types = bed.mns.state.published(TOPIC).map((m) => (JSON.parse(Buffer.from(m.body, 'base64').toString('utf8')) as { type: string }).type);
     expect(types).toContain('com.secretrotor.rotation.succeeded');
 
     expect(await invoke(rotate, 'secret-rotor-rotate', timerEvent('schedule'))).toEqual({ rowsRead: 0, acted: 0, skipped: 0 });

@@ -3,61 +3,29 @@
  * the Tablestore, MNS and KMS protocol test servers, the real handlers invoked with FC-shaped
  * events, and the rotation steps carried by MNS messages as the eventbridge trigger would carry them.
  */
-import { randomUUID } from 'node:crypto';
-import type { FcHandler } from '../../shared/runtime/local/invoker.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { handler as apiHandler } from '../../functions/api/index.js';
 import { handler as purgeHandler } from '../../functions/purge/index.js';
 import { handler as rotateHandler } from '../../functions/rotate/index.js';
-import { createTablestoreClient } from '../../shared/adapters/tablestore/client.js';
-import { provisionTablestore } from '../../shared/adapters/tablestore/provision.js';
 import { loadConfig } from '../../shared/runtime/config.js';
 import { createContainer, provideContainer, type Container } from '../../shared/runtime/container.js';
 import { forgetCredentials } from '../../shared/runtime/invocation-credentials.js';
-import { startKmsKeyServer, type KmsKeyTestServer } from '../support/kms-key-server/index.js';
-import { createMnsSdkClient, type MnsSdkClient } from '../support/mns-server/mns-sdk.js';
-import { startMnsServer, type MnsTestServer } from '../support/mns-server/index.js';
+import type { FcHandler } from '../../shared/runtime/local/invoker.js';
+import { deliverQueuedSteps, EVENTS_TOPIC as TOPIC, startCloudTestbed, type CloudTestbed } from '../support/cloud-testbed.js';
 import { asBuffer, fcContext, httpEvent, timerEvent } from '../support/fc-events.js';
 import { signedV1Params } from '../support/request-signers.js';
-import { startTablestoreServer, type TablestoreTestServer } from '../support/tablestore-server/index.js';
 
 const CLOUD_KEY = { accessKeyId: 'LTAI-cloud-test-key', accessKeySecret: 'cloud-test-secret-value-0123456789' };
 const ROOT = { accessKeyId: 'LTAIrootkey0001', accessKeySecret: 'root-secret-for-the-kms-api-0001' };
-const QUEUE = 'secret-rotor-rotation';
-const TOPIC = 'secret-rotor-events';
 
-let ots: TablestoreTestServer;
-let mns: MnsTestServer;
-let kms: KmsKeyTestServer;
-let mnsSdk: MnsSdkClient;
+let bed: CloudTestbed;
 let container: Container;
 let undo: () => void;
 
 beforeAll(async () => {
-  ots = await startTablestoreServer({ ...CLOUD_KEY, instanceName: 'rotor-test' });
-  mns = await startMnsServer(CLOUD_KEY);
-  kms = await startKmsKeyServer(CLOUD_KEY);
-  await provisionTablestore({ client: createTablestoreClient({ endpoint: ots.endpoint, instanceName: ots.instanceName, ...CLOUD_KEY }) });
-  mnsSdk = createMnsSdkClient(mns.accountId, { endpoint: mns.endpoint, ...CLOUD_KEY });
-  for (const q of [QUEUE, `${QUEUE}-dlq`]) await mnsSdk.createQueue(q);
-  await mnsSdk.createTopic(TOPIC);
+  bed = await startCloudTestbed(CLOUD_KEY, ROOT, 'rotor-test');
   forgetCredentials();
-  const config = loadConfig({
-    ROTOR_BACKEND: 'alibaba',
-    ROTOR_ACCOUNT_ID: mns.accountId,
-    ROTOR_REGION: 'cn-hangzhou',
-    ROTOR_LOG_LEVEL: 'silent',
-    ROTOR_ACCESS_KEY_ID: ROOT.accessKeyId,
-    ROTOR_ACCESS_KEY_SECRET: ROOT.accessKeySecret,
-    ROTOR_OTS_ENDPOINT: ots.endpoint,
-    ROTOR_OTS_INSTANCE: ots.instanceName,
-    ROTOR_MNS_ENDPOINT: mns.endpoint,
-    ROTOR_KMS_ENDPOINT: `http://${kms.endpoint}`,
-    ROTOR_KMS_KEY_ID: kms.keyId,
-    ROTOR_QUEUE_NAME: QUEUE,
-    ROTOR_EVENTS_TOPIC: TOPIC,
-  });
-  container = await createContainer(config);
+  container = await createContainer(loadConfig({ ...bed.env, ROTOR_LOG_LEVEL: 'silent' }));
   undo = provideContainer(container);
 }, 60_000);
 
@@ -65,7 +33,7 @@ afterAll(async () => {
   undo?.();
   await container?.close();
   forgetCredentials();
-  await Promise.all([ots?.stop(), mns?.stop(), kms?.stop()]);
+  await bed?.stop();
 });
 
 /** FC passes the function role's credentials in every invocation's context. */
@@ -85,31 +53,8 @@ const callApiAs = async (key: { accessKeyId: string; accessKeySecret: string }, 
   return { status: result.statusCode, body: JSON.parse(result.body) as Record<string, unknown> };
 };
 
-/** Plays the eventbridge trigger: MNS messages, batched, handed to the rotate function, deleted on success. */
-const deliverQueue = async (): Promise<number> => {
-  let delivered = 0;
-  for (;;) {
-    let message: { MessageId: string; MessageBody: string; ReceiptHandle: string };
-    try {
-      message = (await mnsSdk.receiveMessage(QUEUE, 0)).body as typeof message;
-    } catch {
-      return delivered;
-    }
-    const cloudEvent = {
-      id: randomUUID(),
-      source: 'MNS-secret-rotor-rotate-rotation-queue',
-      specversion: '1.0',
-      type: 'mns:Queue:SendMessage',
-      datacontenttype: 'application/json; charset=utf-8',
-      subject: `acs:mns:cn-hangzhou:${mns.accountId}:queues/${QUEUE}`,
-      time: new Date().toISOString(),
-      data: { requestId: randomUUID(), messageId: message.MessageId, messageBody: message.MessageBody },
-    };
-    await invoke(rotateHandler, [cloudEvent], 'secret-rotor-rotate');
-    await mnsSdk.deleteMessage(QUEUE, message.ReceiptHandle);
-    delivered++;
-  }
-};
+/** Plays the eventbridge trigger: MNS messages handed to the rotate function, deleted on success. */
+const deliverQueue = (): Promise<number> => deliverQueuedSteps(bed, (event) => invoke(rotateHandler, event, 'secret-rotor-rotate'));
 
 describe('ROTOR_BACKEND=alibaba over the protocol test servers', () => {
   const plaintexts: string[] = ['first-value-of-cloud-secret'];
@@ -130,11 +75,11 @@ describe('ROTOR_BACKEND=alibaba over the protocol test servers', () => {
     plaintexts.push(current.body.SecretData as string);
     const previous = await callApi({ Action: 'GetSecretValue', SecretName: 'cloud-db', VersionStage: 'ACSPrevious' });
     expect(previous.body.SecretData).toBe(plaintexts[0]);
-    expect(kms.calls.map((c) => c.action)).toContain('GenerateDataKey');
+    expect(bed.kms.calls.map((c) => c.action)).toContain('GenerateDataKey');
   });
 
   it('published every lifecycle change and step on the topic, without secret values', async () => {
-    const published = mns.state.published(TOPIC);
+    const published = bed.mns.state.published(TOPIC);
     const bodies = published.map((m) => Buffer.from(m.body, 'base64').toString('utf8'));
     const types = bodies.map((b) => (JSON.parse(b) as { type: string }).type);
     expect(types).toContain('com.secretrotor.secret.created');
@@ -145,7 +90,7 @@ describe('ROTOR_BACKEND=alibaba over the protocol test servers', () => {
 
   it('stores no plaintext in Tablestore', () => {
     const dump = JSON.stringify(
-      ['rotor_secrets', 'rotor_versions'].flatMap((t) => ots.rows(t)),
+      ['rotor_secrets', 'rotor_versions'].flatMap((t) => bed.ots.rows(t)),
       (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v),
     );
     expect(dump).toContain('cloud-db');
@@ -188,11 +133,11 @@ describe('access control with ROTOR_BACKEND=alibaba', () => {
       ['cloud-app', 'Success', ''],
     ]);
 
-    const auditEvents = mns.state.published(TOPIC).filter((m) => m.tag === 'audit.api-call');
+    const auditEvents = bed.mns.state.published(TOPIC).filter((m) => m.tag === 'audit.api-call');
     const bodies = auditEvents.map((m) => Buffer.from(m.body, 'base64').toString('utf8'));
     expect(bodies.some((b) => b.includes('"errorCode":"Forbidden.NoPermission"'))).toBe(true);
     const dump = JSON.stringify(
-      ['rotor_access_keys', 'rotor_audit_records'].flatMap((t) => ots.rows(t)),
+      ['rotor_access_keys', 'rotor_audit_records'].flatMap((t) => bed.ots.rows(t)),
       (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v),
     );
     expect(dump).toContain(key.accessKeyId);
