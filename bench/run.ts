@@ -48,8 +48,9 @@ All figures of one table come from the same run; compare ratios, not absolute nu
 ## GetSecretValue over HTTP (signed, through the whole local runtime)
 
 Load: autocannon in a separate process, ${connections} connections, ${seconds} s per server. Every secret-rotor
-request carries a fresh V1 signature and nonce (so each one is verified, its nonce recorded in SQLite, the
-value decrypted with its own data key). The bare server is Node's \`http\` returning the very bytes of one
+request carries a fresh V1 signature and nonce (so each one is verified, authorized, its nonce recorded in
+SQLite, the value decrypted with its own data key, and the call written to the audit log and published as an
+event). The bare server is Node's \`http\` returning the very bytes of one
 real GetSecretValue response.
 
 | server | requests | req/s | p50 ms | p99 ms | errors | non-2xx |
@@ -62,8 +63,8 @@ secret-rotor serves **${fmt((http.rotor.rps / http.baseline.rps) * 100)}%** of t
 ## Generic rotations end to end
 
 ${rotations.secrets} Generic secrets with a generated password, rotated once each: RotateSecret, then the four
-steps (create pending, apply, verify, promote) run from the persistent SQLite queue, every step a conditional
-write and an event, every value envelope-encrypted. In process, no HTTP.
+steps (create pending, apply, verify, promote) and the finalize after the promote run from the persistent
+SQLite queue, every step a conditional write and an event, every value envelope-encrypted. In process, no HTTP.
 
 | rotations | steps run | elapsed ms | rotations/s | ms per rotation |
 |---:|---:|---:|---:|---:|
