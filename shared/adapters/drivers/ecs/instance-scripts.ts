@@ -5,7 +5,7 @@
  * joined one per line, Base64-encoded (an alphabet that cannot leave a single-quoted word) and
  * decoded into the script's stdin on the instance. Cloud Assistant runs scripts as root.
  */
-import { HostExit, ROOT_COMMAND, shellQuote, stdinLines } from '../ssh/host-scripts.js';
+import { HostExit, ROOT_COMMAND, USER_SCRIPT_PRELUDE, shellQuote, stdinLines } from '../ssh/host-scripts.js';
 
 /** A script that feeds `values` (one a line) to `command` on stdin. */
 const withStdin = (command: string, values: string[]): string => {
@@ -43,7 +43,6 @@ BEGIN {
 END { print (found ? "key-in-block=yes" : "key-in-block=no") }
 `;
 
-const fail = `fail() { status=$1; shift; printf 'secret-rotor: %s\\n' "$*" >&2; exit "$status"; }`;
 
 /**
  * Read-only proof of an applied change. `password-hash` prints the user's shadow hash (what apply
@@ -51,20 +50,7 @@ const fail = `fail() { status=$1; shift; printf 'secret-rotor: %s\\n' "$*" >&2; 
  * $1 is KEY_IN_BLOCK_AWK.
  */
 export const VERIFY_SCRIPT = `set -u
-PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-export PATH
-${fail}
-IFS= read -r op || fail ${HostExit.protocol} 'no operation on stdin'
-IFS= read -r user || fail ${HostExit.protocol} 'no user name on stdin'
-case $user in
-  ''|[!A-Za-z_]*|*[!-A-Za-z0-9._$]*) fail ${HostExit.invalidInput} 'the user name is not valid' ;;
-esac
-entry=$(getent passwd "$user") || fail ${HostExit.noSuchUser} 'the user does not exist'
-case $entry in
-  "$user":*) ;;
-  *) fail ${HostExit.noSuchUser} 'the user does not exist' ;;
-esac
-case $op in
+${USER_SCRIPT_PRELUDE}case $op in
   password-hash)
     shadow=$(getent shadow "$user") || fail ${HostExit.noSuchUser} 'the user has no shadow entry'
     case $shadow in

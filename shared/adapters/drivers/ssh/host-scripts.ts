@@ -27,9 +27,11 @@ export const HostExit = {
 
 const fail = `fail() { status=$1; shift; printf 'secret-rotor: %s\\n' "$*" >&2; exit "$status"; }`;
 
-/** Runs as root (directly or through `sudo -n`). $1 is KEYS_SCRIPT and $2 is MANAGED_BLOCK_AWK. */
-export const ROOT_SCRIPT = `set -u
-PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+/**
+ * The start every host script shares: a fixed PATH, `fail`, the operation and the user name read
+ * from stdin, the name checked, and the user's passwd entry in $entry.
+ */
+export const USER_SCRIPT_PRELUDE = `PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export PATH
 ${fail}
 IFS= read -r op || fail ${HostExit.protocol} 'no operation on stdin'
@@ -42,7 +44,11 @@ case $entry in
   "$user":*) ;;
   *) fail ${HostExit.noSuchUser} 'the user does not exist' ;;
 esac
-rest=\${entry#*:}; rest=\${rest#*:}
+`;
+
+/** Runs as root (directly or through `sudo -n`). $1 is KEYS_SCRIPT and $2 is MANAGED_BLOCK_AWK. */
+export const ROOT_SCRIPT = `set -u
+${USER_SCRIPT_PRELUDE}rest=\${entry#*:}; rest=\${rest#*:}
 uid=\${rest%%:*}; rest=\${rest#*:}
 gid=\${rest%%:*}; rest=\${rest#*:}; rest=\${rest#*:}
 home=\${rest%%:*}
