@@ -103,7 +103,9 @@ export const runRotationStep = async (ctx: UseCaseContext, message: RotationMess
   const secret = await ctx.deps.store.getSecret(message.secretName);
   const job = liveJob(secret, message);
   if (!secret || !job) return;
-  if (secret.plannedDeleteAt !== null) return abandon(ctx, secret, job);
+  // Deletion scheduled mid-rotation stops it only before the target is touched; once apply may
+  // have run, the rotation rolls forward, or ACSCurrent would name a credential the target dropped.
+  if (secret.plannedDeleteAt !== null && job.step === 'createPending') return abandon(ctx, secret, job);
   if (stepIndex(job.step) > stepIndex(message.step)) {
     // The step was done but its successor may never have been queued (a crash between the two).
     await ctx.deps.queue.send({ ...message, step: job.step });

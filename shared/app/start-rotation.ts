@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { KmsError, operationNotSupported } from '../domain/errors.js';
 import { EventTypes } from '../domain/events.js';
 import { claimRotation } from '../domain/rotation.js';
-import type { RotationTrigger, SecretRecord } from '../domain/secret.js';
+import { rotationDueAt, type RotationTrigger, type SecretRecord } from '../domain/secret.js';
 import { requireValue, validateSecretData, validateVersionId } from '../domain/validation.js';
 import type { RotateSecretInput, RotateSecretOutput, TickResult } from './commands.js';
 import type { UseCaseContext } from './context.js';
@@ -14,9 +14,21 @@ const alreadySeen = async (ctx: UseCaseContext, secret: SecretRecord, versionId:
   secret.lastRotation?.versionId === versionId ||
   (await ctx.deps.store.getVersion(secret.name, versionId)) !== null;
 
+/** A scheduled claim stands aside when the secret stopped being due since the tick listed it. */
+class NoLongerDue extends Error {}
+
+/** The claim this call made, taken back: only while nothing has run, so no step can be undone. */
+const releaseClaim = (ctx: UseCaseContext, name: string, versionId: string): Promise<SecretRecord> =>
+  ctx.deps.store.getSecret(name).then(async (s) => {
+    const job = s?.job;
+    if (!s || !job || job.versionId !== versionId || job.step !== 'createPending' || job.attempt !== 1) return s as SecretRecord;
+    return ctx.deps.store.updateSecret({ ...s, job: null, updatedAt: ctx.now() }, s.revision);
+  });
+
 /**
  * Claims the secret (the conditional write is the lock), stores a custom value encrypted, then
- * queues the first step. The value is durable before any step can touch the target.
+ * queues the first step. The value is durable before any step can touch the target. If storing or
+ * queueing fails, the claim is taken back, so a failed start never leaves the secret locked.
  */
 const claimAndQueue = async (
   ctx: UseCaseContext,
@@ -29,16 +41,29 @@ const claimAndQueue = async (
   const now = ctx.now();
   const claimed = await ctx.update(
     name,
-    (s) => claimRotation(s, { versionId, trigger, customValue: customValue !== undefined, now, perHour }),
+    (s) => {
+      if (trigger === 'schedule' && !isDue(s, now)) throw new NoLongerDue();
+      return claimRotation(s, { versionId, trigger, customValue: customValue !== undefined, now, perHour });
+    },
     (n) => ctx.loadActive(n),
   );
-  if (customValue !== undefined) {
-    const envelope = await ctx.seal(claimed.name, versionId, customValue);
-    await ctx.deps.store.putVersion({ secretName: claimed.name, versionId, createdAt: now, envelope });
+  try {
+    if (customValue !== undefined) {
+      const envelope = await ctx.seal(claimed.name, versionId, customValue);
+      await ctx.deps.store.putVersion({ secretName: claimed.name, versionId, createdAt: now, envelope });
+    }
+    await ctx.deps.queue.send({ secretName: claimed.name, versionId, step: 'createPending' });
+  } catch (error) {
+    await releaseClaim(ctx, claimed.name, versionId).catch(() => undefined);
+    throw error;
   }
-  await ctx.deps.queue.send({ secretName: claimed.name, versionId, step: 'createPending' });
   await ctx.emit(EventTypes.rotationStarted, claimed, { versionId, trigger, customValue: customValue !== undefined });
   return claimed;
+};
+
+const isDue = (secret: SecretRecord, now: number): boolean => {
+  const due = rotationDueAt(secret);
+  return due !== null && due <= now;
 };
 
 export const rotateSecret = async (ctx: UseCaseContext, input: RotateSecretInput): Promise<RotateSecretOutput> => {
@@ -47,6 +72,12 @@ export const rotateSecret = async (ctx: UseCaseContext, input: RotateSecretInput
   validateVersionId(versionId);
   if (input.secretData !== undefined) validateSecretData(input.secretData);
   if (!ctx.driverFor(secret)) throw operationNotSupported('RotateSecret is unavailable: this secret has no rotation target.');
+  if (secret.job?.versionId === versionId) {
+    // The same request again while its rotation runs: success, and the current step is queued once
+    // more in case its message was lost (steps are guarded, so a duplicate changes nothing).
+    await ctx.deps.queue.send({ secretName: secret.name, versionId, step: secret.job.step });
+    return { secret, versionId, started: false };
+  }
   if (await alreadySeen(ctx, secret, versionId)) return { secret, versionId, started: false };
   const claimed = await claimAndQueue(ctx, secret.name, versionId, 'manual', input.secretData);
   return { secret: claimed, versionId, started: true };
@@ -62,6 +93,7 @@ export const scheduleDueRotations = async (ctx: UseCaseContext, limit?: number):
       await claimAndQueue(ctx, secret.name, `rotor-${randomUUID()}`, 'schedule', undefined);
       acted++;
     } catch (error) {
+      if (error instanceof NoLongerDue) continue;
       if (!(error instanceof KmsError) || error.httpStatus >= 500) throw error;
     }
   }

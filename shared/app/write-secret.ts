@@ -20,6 +20,9 @@ import type {
 } from './commands.js';
 import type { UseCaseContext } from './context.js';
 
+const labelNewVersion = (ctx: UseCaseContext, name: string, versionId: string, labels: string[]) =>
+  ctx.update(name, (s) => ({ ...s, updatedAt: ctx.now(), stages: stagesAfterPut(s, versionId, labels) }), (n) => ctx.loadActive(n));
+
 const requireGeneric = (secret: SecretRecord, action: string): void => {
   if (secret.type !== 'Generic') throw operationNotSupported(`${action} is available only for Generic secrets.`);
 };
@@ -41,14 +44,14 @@ export const putSecretValue = async (
   const existing = await ctx.deps.store.getVersion(found.name, versionId);
   if (existing) {
     if ((await ctx.reveal(found.name, versionId)) !== input.secretData) throw versionIdConflict(found.name, versionId);
-    return { secret: found, version: { versionId, createdAt: existing.createdAt, stages: stagesOf(found, versionId) } };
+    // A version with no stage was left by an interrupted put of this very request: finish it.
+    const secret = stagesOf(found, versionId).length > 0 ? found : await labelNewVersion(ctx, found.name, versionId, labels);
+    return { secret, version: { versionId, createdAt: existing.createdAt, stages: stagesOf(secret, versionId) } };
   }
   const now = ctx.now();
   const envelope = await ctx.seal(found.name, versionId, input.secretData);
   await ctx.deps.store.putVersion({ secretName: found.name, versionId, createdAt: now, envelope });
-  const secret = await ctx.update(found.name, (s) => ({ ...s, updatedAt: now, stages: stagesAfterPut(s, versionId, labels) }), (n) =>
-    ctx.loadActive(n),
-  );
+  const secret = await labelNewVersion(ctx, found.name, versionId, labels);
   await ctx.emit(EventTypes.valuePut, secret, { versionId, versionStages: stagesOf(secret, versionId) });
   return { secret, version: { versionId, createdAt: now, stages: stagesOf(secret, versionId) } };
 };
@@ -70,9 +73,11 @@ export const updateSecretVersionStage = async (ctx: UseCaseContext, input: Updat
 };
 
 export const updateSecret = async (ctx: UseCaseContext, input: UpdateSecretInput) => {
-  const description = validateDescription(input.description);
-  const secret = await ctx.update(requireValue('SecretName', input.secretName), (s) =>
-    s.description === description ? s : { ...s, description, updatedAt: ctx.now() },
+  const name = requireValue('SecretName', input.secretName);
+  // No Description given changes nothing (it does not clear the stored one).
+  const description = input.description === undefined ? undefined : validateDescription(input.description);
+  const secret = await ctx.update(name, (s) =>
+    description === undefined || s.description === description ? s : { ...s, description, updatedAt: ctx.now() },
   );
   await ctx.emit(EventTypes.secretUpdated, secret);
   return secret;

@@ -8,12 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import type { SecretService } from '../app/service.js';
 import type { Clock } from '../ports/clock.js';
-import { internalFailure, isKmsError, missingParameter } from '../domain/errors.js';
+import { internalFailure, isKmsError, missingParameter, type KmsError } from '../domain/errors.js';
 import type { CredentialResolver, HttpRequest, HttpResponse, NonceStore } from './types.js';
 import { mergeParams, type RequestParams } from './params.js';
 import { authenticate, claimedAccessKeyId } from './authenticate.js';
 import { isV3Request } from './signature-v3.js';
-import { errorResponse, responseFormat, successResponse } from './format.js';
+import { errorResponse, responseFormat, successResponse, type ResponseFormat } from './format.js';
 import { actionNotFound, invalidVersion, unsupportedHttpMethod } from './http-errors.js';
 import { withSecretNameFromArn } from './secret-arn.js';
 import { KMS_ACTIONS, type KmsAction } from './actions/index.js';
@@ -73,6 +73,8 @@ export const handleKmsRequest = async (req: HttpRequest, deps: KmsApiDeps): Prom
   let params: RequestParams = req.query;
   let actionName = '';
   let accessKeyId = '';
+  // Once an ARN is resolved, the audit names the secret as stored, so a search by name finds the call.
+  let recordedSecretName: string | undefined;
   const record = (outcome: 'ok' | 'error', code?: string): Promise<void> =>
     notify(deps, {
       requestId,
@@ -80,7 +82,9 @@ export const handleKmsRequest = async (req: HttpRequest, deps: KmsApiDeps): Prom
       action: actionName.slice(0, MAX_RECORDED_ACTION_LENGTH),
       accessKeyId: accessKeyId.slice(0, MAX_RECORDED_KEY_LENGTH),
       // Admin actions take no secret: a SecretName there is a filter, not the object of the call.
-      secretName: ADMIN_ACTIONS.has(actionName) ? undefined : params.SecretName?.slice(0, MAX_RECORDED_SECRET_NAME_LENGTH),
+      secretName: ADMIN_ACTIONS.has(actionName)
+        ? undefined
+        : (recordedSecretName ?? params.SecretName)?.slice(0, MAX_RECORDED_SECRET_NAME_LENGTH),
       outcome,
       code,
       sourceIp: req.sourceIp,
@@ -97,7 +101,9 @@ export const handleKmsRequest = async (req: HttpRequest, deps: KmsApiDeps): Prom
 
     const caller = await authenticate(req, params, deps);
     accessKeyId = caller.accessKeyId;
-    const target = withSecretNameFromArn(params, deps.settings);
+    // Admin actions take no secret: their SecretName is an audit filter, never an ARN to resolve.
+    const target = ADMIN_ACTIONS.has(action.name) ? params : withSecretNameFromArn(params, deps.settings);
+    recordedSecretName = target.SecretName;
     const access = callerAccess(caller.grant, requestContextOf(req, deps.clock));
     authorize(access, action.name, target, deps.settings);
     const fields = await action.execute(target, {
@@ -111,10 +117,23 @@ export const handleKmsRequest = async (req: HttpRequest, deps: KmsApiDeps): Prom
   } catch (e) {
     if (!isKmsError(e)) deps.onUnexpectedError?.(e, requestId);
     const error = isKmsError(e) ? e : internalFailure();
-    response = errorResponse(error, requestId, responseFormat(params));
+    // Recorded first: nothing about rendering the answer may keep a failed call out of the audit.
     await record('error', error.code);
+    response = renderError(error, requestId, responseFormat(params));
   }
   return response;
+};
+
+/**
+ * An error message may quote a name the caller sent; one XML cannot carry (a control character)
+ * is answered in JSON rather than not at all.
+ */
+const renderError = (error: KmsError, requestId: string, format: ResponseFormat): HttpResponse => {
+  try {
+    return errorResponse(error, requestId, format);
+  } catch {
+    return errorResponse(error, requestId, 'JSON');
+  }
 };
 
 /** V1 names the action in the signed parameters; V3 clients may name it in a (signed) header instead. */

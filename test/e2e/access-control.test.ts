@@ -357,3 +357,51 @@ describe('at rest', () => {
     for (const value of Object.values(VALUES)) expect(leaksOf(value).filter((f) => f.endsWith('events.ndjson'))).toEqual([]);
   });
 });
+
+describe('audit of hostile and indirect calls', () => {
+  let reader: CreatedKey;
+  beforeAll(async () => {
+    reader = await createKey('audit reader');
+    await putPolicy(reader, 'read-app', APP_ONLY);
+  });
+
+  const auditFor = async (params: Record<string, string>) =>
+    (
+      (await admin('ListAuditRecords', { PageSize: '100', ...params })) as {
+        AuditRecords: { AuditRecord: { Action: string; SecretName?: string; Outcome: string; ErrorCode?: string }[] };
+      }
+    ).AuditRecords.AuditRecord;
+
+  it('a read by ARN is recorded under the secret name', async () => {
+    const arn = `acs:kms:${REGION}:${ACCOUNT}:secret/app-db`;
+    const res = await signedCall(reader, { Action: 'GetSecretValue', SecretName: arn });
+    expect(res.status).toBe(200);
+    const records = await auditFor({ SecretName: 'app-db', FilterAction: 'GetSecretValue', FilterAccessKeyId: reader.id });
+    expect(records.map((r) => r.Outcome)).toEqual(['Success']);
+  });
+
+  it('a denied call asking for XML with a name XML cannot carry is still audited, and answered', async () => {
+    const before = (await auditFor({ FilterAccessKeyId: reader.id })).length;
+    const res = await signedCall(reader, { Action: 'GetSecretValue', SecretName: 'ops\u0001db', Format: 'XML' });
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+    const after = await auditFor({ FilterAccessKeyId: reader.id });
+    expect(after.length).toBe(before + 1);
+    // The stored record carries no character that breaks the XML view of the audit.
+    const asXml = await signedCall(
+      { id: runtime.container.rootCredentials.accessKeyId, secret: runtime.container.rootCredentials.accessKeySecret },
+      { Action: 'ListAuditRecords', FilterAccessKeyId: reader.id, PageSize: '100', Format: 'XML' },
+    );
+    expect(asXml.status).toBe(200);
+  });
+});
+
+describe('the FC invoke path', () => {
+  it('is served to loopback clients (the tests are one)', async () => {
+    const res = await fetch(`${runtime.url}/2023-03-30/functions/secret-rotor-purge/invocations`, {
+      method: 'POST',
+      body: JSON.stringify({ triggerTime: '2026-01-01T00:00:00Z', triggerName: 'purge', payload: '' }),
+    });
+    expect(res.status).toBe(200);
+  });
+});

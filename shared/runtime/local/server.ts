@@ -55,6 +55,8 @@ const fcError = (res: ServerResponse, status: number, code: string, message: str
 
 const clientIp = (req: IncomingMessage): string => (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
 
+const isLoopback = (ip: string): boolean => ip === '::1' || ip.startsWith('127.');
+
 const safeDecode = (s: string): string => {
   try {
     return decodeURIComponent(s);
@@ -143,6 +145,9 @@ export const createLocalServer = (options: LocalServerOptions): Server => {
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    // Refused before reading, so an oversized upload costs nothing.
+    if (declared > maxBody) return fcError(res, 413, 'EntityTooLarge', `the body exceeds ${maxBody} bytes`, randomUUID());
     let body: Buffer;
     try {
       body = await readBody(req, maxBody);
@@ -153,7 +158,12 @@ export const createLocalServer = (options: LocalServerOptions): Server => {
     const url = req.url ?? '/';
     const path = url.split('?')[0] ?? '/';
     const invoke = INVOKE_PATH.exec(path);
-    if (invoke) return invokeFunction(res, req, safeDecode(invoke[1] ?? ''), body);
+    if (invoke) {
+      // The invoke path takes any event as given (FC checks the caller's signature; we do not), so
+      // it is served only to this machine: from elsewhere it could forge source IPs or queue steps.
+      if (!isLoopback(clientIp(req))) return fcError(res, 403, 'AccessDenied', 'the invoke path is served to loopback clients only', randomUUID());
+      return invokeFunction(res, req, safeDecode(invoke[1] ?? ''), body);
+    }
     const fnPath = FUNCTION_PATH.exec(path);
     if (fnPath) return httpTrigger(res, req, invoker.find(safeDecode(fnPath[1] ?? '')), fnPath[2] ?? '/', body);
     return httpTrigger(res, req, apiFunction(), path || '/', body);
