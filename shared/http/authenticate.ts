@@ -137,7 +137,11 @@ const checkNonceFormat = (name: string, nonce: string): string => {
   return nonce;
 };
 
+/** What an AccessKey ID can look like; anything else is unknown without asking the store. */
+const ACCESS_KEY_ID_FORM = /^[A-Za-z0-9._-]{1,128}$/;
+
 const resolve = async (deps: AuthenticateDeps, accessKeyId: string) => {
+  if (!ACCESS_KEY_ID_FORM.test(accessKeyId)) throw accessKeyNotFound();
   const credential = await deps.credentials(accessKeyId);
   if (!credential) throw accessKeyNotFound();
   return credential;

@@ -67,6 +67,20 @@ describe('authenticate V1', () => {
     expect([e.httpStatus, e.code]).toEqual([404, 'InvalidAccessKeyId.NotFound']);
   });
 
+  it('answers an AccessKey ID no key can have (too long, odd characters) as unknown, without asking the store', async () => {
+    let lookups = 0;
+    const counting = { ...deps, credentials: async (id: string) => (lookups++, deps.credentials(id)) };
+    for (const accessKeyId of ['A'.repeat(2000), 'AK unknown', 'AK\u0001x']) {
+      const req = v1({ accessKeyId });
+      const e = await authenticate(req, req.query, counting).then(
+        () => expect.unreachable(),
+        (error: { httpStatus: number; code: string }) => error,
+      );
+      expect([e.httpStatus, e.code]).toEqual([404, 'InvalidAccessKeyId.NotFound']);
+    }
+    expect(lookups).toBe(0);
+  });
+
   it('answers a wrong secret with 400 SignatureDoesNotMatch and names no secret', async () => {
     const e = await failure(v1({ secret: 'wrong-secret' }));
     expect([e.httpStatus, e.code]).toEqual([400, 'SignatureDoesNotMatch']);
