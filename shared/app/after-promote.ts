@@ -1,7 +1,8 @@
 /**
  * Target work that follows a stored promote. Both handlers run from queue messages, late, twice or
- * after later rotations without harm, and stand aside while another rotation is in flight (its own
- * finalize retires what is left). A failure is thrown so the queue redelivers the message.
+ * after later rotations without harm. While another rotation of the secret is in flight they wait
+ * (the message comes back later): touching the target then could retire what that rotation is
+ * applying, and if it fails, this work is still owed. A failure is thrown so the queue redelivers.
  */
 import { STAGE_CURRENT, STAGE_PREVIOUS } from '../domain/secret.js';
 import { RETIRE_PREVIOUS, type RotationMessage } from '../ports/job-queue.js';
@@ -12,9 +13,16 @@ import type { UseCaseContext } from './context.js';
  * credentials older than the new ACSPrevious, and may ask for ACSPrevious itself to be retired
  * after a window (RAM), which queues a retirePrevious.
  */
+/** How long work after a promote waits for a rotation in flight before looking again. */
+const POSTPONE_SECONDS = 60;
+
+const postpone = (ctx: UseCaseContext, message: RotationMessage): Promise<void> =>
+  ctx.deps.queue.send(message, { delaySeconds: POSTPONE_SECONDS });
+
 export const finalizePromoted = async (ctx: UseCaseContext, message: RotationMessage): Promise<void> => {
   const secret = await ctx.deps.store.getSecret(message.secretName);
-  if (!secret || secret.plannedDeleteAt !== null || secret.job !== null) return;
+  if (!secret || secret.plannedDeleteAt !== null) return;
+  if (secret.job !== null) return postpone(ctx, message);
   if (secret.stages[STAGE_CURRENT] !== message.versionId) return;
   const driver = ctx.driverFor(secret);
   if (!driver) return;
@@ -41,7 +49,8 @@ export const finalizePromoted = async (ctx: UseCaseContext, message: RotationMes
 export const retirePrevious = async (ctx: UseCaseContext, message: RotationMessage): Promise<void> => {
   const secret = await ctx.deps.store.getSecret(message.secretName);
   // Deleting a secret leaves its credentials on the target (KMS: the RAM user's keys stay).
-  if (!secret || secret.plannedDeleteAt !== null || secret.job !== null) return;
+  if (!secret || secret.plannedDeleteAt !== null) return;
+  if (secret.job !== null) return postpone(ctx, message);
   const currentVersion = secret.stages[STAGE_CURRENT];
   if (currentVersion === message.versionId) return;
   const driver = ctx.driverFor(secret);

@@ -116,12 +116,27 @@ describe('finalize after the promote', () => {
     // Promote is stored, finalize not run yet: ACSCurrent is already the new version.
     expect(driver.calls).toEqual(['generate', 'apply', 'verify']);
     expect((await h.service.getSecretValue({ secretName: 'db' })).version.versionId).toBe('r1');
-    // A second rotation starts before the finalize message is processed: the stale finalize does nothing.
+    // A second rotation starts before the finalize message is processed: the finalize waits, and
+    // once that rotation has promoted, the older finalize finds ACSCurrent moved on and does nothing.
     await h.service.rotateSecret({ secretName: 'db', versionId: 'r2' });
     await h.service.runRotationStep({ secretName: 'db', versionId: 'r1', step: 'finalizePromoted' });
     expect(driver.calls).toEqual(['generate', 'apply', 'verify']);
     await h.pump();
     expect(driver.calls.filter((c) => c === 'finalize')).toHaveLength(1);
     expect((await h.service.describeSecret('db')).lastRotation).toMatchObject({ versionId: 'r2', status: 'Succeeded' });
+  });
+
+  it('still runs when the rotation it waited for fails', async () => {
+    const driver = new RecordingDriver();
+    h = await createHarness({ drivers: [driver] });
+    await h.service.createSecret({ secretName: 'db', versionId: 'v1', secretData: 'x', extendedConfig: '{"SecretSubType":"Recorded"}' });
+    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    expect(await h.pump(4)).toBe(4);
+    driver.failNext('verify', 1, false);
+    await h.service.rotateSecret({ secretName: 'db', versionId: 'r2' });
+    await h.pump();
+    expect((await h.service.describeSecret('db')).lastRotation).toMatchObject({ versionId: 'r2', status: 'Failed' });
+    expect((await h.service.getSecretValue({ secretName: 'db' })).version.versionId).toBe('r1');
+    expect(driver.calls.filter((c) => c === 'finalize')).toHaveLength(1);
   });
 });
