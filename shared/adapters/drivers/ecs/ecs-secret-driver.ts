@@ -23,7 +23,6 @@ import type {
   GenerateResponse,
   InitialVersionsRequest,
   InitialVersionsResponse,
-  PreflightCheck,
   PreflightRequest,
   PreflightResponse,
   TargetDriver,
@@ -37,6 +36,7 @@ import { authorizedKeyLine, generateRsaKeyPair, sameKey } from '../ssh/ssh-keys.
 import type { CloudAssistant, ScriptResult } from './cloud-assistant.js';
 import { ECS_PASSWORD, ECS_SSH_KEY, parseEcsConfig, type EcsSecretConfig } from './config.js';
 import { rootScript, verifyScript } from './instance-scripts.js';
+import { failed, passed, reason } from '../driver-kit.js';
 
 export interface EcsSecretDriverOptions {
   cloudAssistant: CloudAssistant;
@@ -49,9 +49,6 @@ const FIRST_SCRIPT_EXIT = 64;
 const HASH_LINE = /^hash=(.*)$/m;
 const OUR_HASH = /^\$6\$rounds=([0-9]+)\$([./0-9A-Za-z]{1,16})\$[./0-9A-Za-z]{86}$/;
 
-const passed = (name: string, detail: string): PreflightCheck => ({ name, ok: true, detail });
-const failed = (name: string, detail: string): PreflightCheck => ({ name, ok: false, detail });
-const reason = (error: unknown): string => (error instanceof Error ? error.message : 'unknown error');
 
 /** The UserName of a value, even when the rest of it is invalid (an invalid initial value is healed). */
 const userNameOf = (value: string | null | undefined): string | null => {

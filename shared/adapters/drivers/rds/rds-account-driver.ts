@@ -33,6 +33,7 @@ import type {
 import { parseRdsConfig, TWIN_SUFFIX, type RdsSecretConfig } from './config.js';
 import { loginToInstance, type InstanceLogin } from './instance-login.js';
 import type { RdsAccountsApi, RdsInstanceInfo } from './rds-api.js';
+import { failed, passed, reason } from '../driver-kit.js';
 
 export interface RdsDriverOptions {
   api: RdsAccountsApi;
@@ -44,9 +45,6 @@ export interface RdsDriverOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const passed = (name: string, detail: string): PreflightCheck => ({ name, ok: true, detail });
-const failed = (name: string, detail: string): PreflightCheck => ({ name, ok: false, detail });
-const reason = (error: unknown): string => (error instanceof Error ? error.message : 'unknown error');
 const mismatch = (text: string) => new TargetError('Target.AccountMismatch', text, false);
 
 const SECRET_DATA_FORMAT = 'must be {"Accounts":[{"AccountName":"…","AccountPassword":"…"}]}';

@@ -29,9 +29,9 @@ import type {
 } from '../../../ports/target-driver.js';
 import { parseSqlTargetConfig, type SqlTargetConfig } from './config.js';
 import type { SqlEngine, SqlLogin, SqlSession, SqlTimeouts } from './engine.js';
+import { failed, passed, reason, type ResolveSecret } from '../driver-kit.js';
 
-/** Reads the current value of another secret (the managing credential); the driver never sees the store. */
-export type ResolveSecret = (secretName: string) => Promise<string>;
+export type { ResolveSecret };
 
 export interface SqlDriverOptions {
   resolveSecret: ResolveSecret;
@@ -40,9 +40,6 @@ export interface SqlDriverOptions {
 
 const DEFAULT_TIMEOUTS: SqlTimeouts = { connectMs: 10_000, queryMs: 15_000 };
 
-const passed = (name: string, detail: string): PreflightCheck => ({ name, ok: true, detail });
-const failed = (name: string, detail: string): PreflightCheck => ({ name, ok: false, detail });
-const reason = (error: unknown): string => (error instanceof Error ? error.message : 'unknown error');
 
 export class SqlAccountDriver implements TargetDriver {
   readonly kind: string;

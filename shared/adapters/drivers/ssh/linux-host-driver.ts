@@ -44,9 +44,9 @@ import { ManagedHost } from './managed-host.js';
 import { sha512Crypt } from './sha512-crypt.js';
 import { authorizedKeyLine, generateRsaKeyPair, sameKey } from './ssh-keys.js';
 import { SshSession, withSshSession, type ConnectFailure, type SshEndpoint, type SshTimeouts } from './ssh-session.js';
+import { failed, passed, reason, type ResolveSecret } from '../driver-kit.js';
 
-/** Reads the current value of another secret (the managing login); the driver never sees the store. */
-export type ResolveSecret = (secretName: string) => Promise<string>;
+export type { ResolveSecret };
 
 export interface LinuxHostDriverOptions {
   resolveSecret: ResolveSecret;
@@ -58,9 +58,6 @@ const DEFAULT_TIMEOUTS: SshTimeouts = { connectMs: 10_000, commandMs: 60_000 };
 const MAX_PASSWORD_LENGTH = 1024;
 const GENERATED_KEY_COMMENT = 'secret-rotor';
 
-const passed = (name: string, detail: string): PreflightCheck => ({ name, ok: true, detail });
-const failed = (name: string, detail: string): PreflightCheck => ({ name, ok: false, detail });
-const reason = (error: unknown): string => (error instanceof Error ? error.message : 'unknown error');
 
 const endpointOf = (config: LinuxHostConfig): SshEndpoint => ({
   host: config.host,
