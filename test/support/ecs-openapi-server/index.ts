@@ -9,12 +9,12 @@
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { KmsError } from '../../../shared/domain/errors.js';
 import { accessKeyNotFound, actionNotFound, incompleteSignature, invalidVersion, signatureDoesNotMatch, signatureNonceUsed } from '../../../shared/http/http-errors.js';
 import { mergeParams, type RequestParams } from '../../../shared/http/params.js';
 import { parseV3Authorization, payloadHashMatches, verifyV3 } from '../../../shared/http/signature-v3.js';
 import type { HttpRequest } from '../../../shared/http/types.js';
+import { listenOnLoopback } from '../listen.js';
 
 const API_VERSION = '2014-05-26';
 const REQUIRED_SIGNED = ['host', 'x-acs-action', 'x-acs-content-sha256', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-version'];
@@ -197,11 +197,7 @@ export const startEcsOpenApiServer = async (): Promise<EcsOpenApiTestServer> => 
   };
 
   const server = createServer((request, response) => void handle(request, response));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     endpoint: `127.0.0.1:${port}`,
     manager,

@@ -5,9 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { handleRamRequest } from './http.js';
 import { RamState, type IssuedKey } from './state.js';
+import { listenOnLoopback } from '../listen.js';
 
 export { MAX_KEYS_PER_USER, type IssuedKey } from './state.js';
 
@@ -36,11 +36,7 @@ export const startRamOpenApiServer = async (): Promise<RamOpenApiTestServer> => 
   let usersMayReadThemselves = true;
   const deps = { manager, state, usedNonces: new Set<string>(), usersMayReadThemselves: () => usersMayReadThemselves, calls };
   const server = createServer((request, response) => void handleRamRequest(request, response, deps));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     endpoint: `127.0.0.1:${port}`,
     manager,

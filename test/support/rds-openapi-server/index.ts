@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mergeParams } from '../../../shared/http/params.js';
 import { isV3Request, parseV3Authorization, payloadHashMatches, verifyV3 } from '../../../shared/http/signature-v3.js';
 import type { HttpRequest } from '../../../shared/http/types.js';
@@ -21,6 +20,7 @@ import {
   unsupportedSignature,
 } from './errors.js';
 import { RDS_OPERATIONS, type RdsInstance } from './operations.js';
+import { listenOnLoopback } from '../listen.js';
 
 export { mysqlDatabase, postgresDatabase, type InstanceDatabase } from './databases.js';
 export { isValidRdsPassword } from './operations.js';
@@ -135,11 +135,7 @@ export const startRdsOpenApiServer = async (options: RdsServerOptions = {}): Pro
   };
 
   const server = createServer((request, response) => void handle(request, response));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     endpoint: `127.0.0.1:${port}`,
     accessKeyId,
