@@ -27,6 +27,14 @@ export const EventTypes = {
   rotationAbandoned: 'com.secretrotor.rotation.abandoned',
   /** A step message was given up on after too many deliveries and moved to the dead-letter queue. */
   rotationDeadLettered: 'com.secretrotor.rotation.dead-lettered',
+  /** A due rotation has not started (or not finished) long after its date: a backlog or a stuck target. */
+  rotationOverdue: 'com.secretrotor.rotation.overdue',
+  /** A drift check found that ACSCurrent no longer authenticates against its target. */
+  driftDetected: 'com.secretrotor.secret.drift.detected',
+  /** A drift check found ACSCurrent working again after a detected drift. */
+  driftResolved: 'com.secretrotor.secret.drift.resolved',
+  /** Someone asked for the value of a secret that is scheduled for deletion (refused, but telling). */
+  readWhilePendingDeletion: 'com.secretrotor.secret.read-pending-deletion',
   /** One call of the API (any action, any outcome): the audit trail, as events. */
   auditApiCall: 'com.secretrotor.audit.api-call',
 } as const;

@@ -22,6 +22,10 @@
  *   rotation.failed                        rotation.failure
  *   rotation.abandoned                     rotation.abandon
  *   rotation.dead-lettered                 dead-lettered
+ *   rotation.overdue                       rotation.overdue
+ *   secret.drift.detected                  drift.detected
+ *   secret.drift.resolved                  drift.resolved
+ *   secret.read-pending-deletion           read.pending-del
  *   audit.api-call                         audit.api-call
  *   any other type                         other
  */
@@ -48,6 +52,10 @@ export const EVENT_TAGS: Readonly<Record<EventType, string>> = {
   [EventTypes.rotationFailed]: 'rotation.failure',
   [EventTypes.rotationAbandoned]: 'rotation.abandon',
   [EventTypes.rotationDeadLettered]: 'dead-lettered',
+  [EventTypes.rotationOverdue]: 'rotation.overdue',
+  [EventTypes.driftDetected]: 'drift.detected',
+  [EventTypes.driftResolved]: 'drift.resolved',
+  [EventTypes.readWhilePendingDeletion]: 'read.pending-del',
   [EventTypes.auditApiCall]: 'audit.api-call',
 };
 
