@@ -2,6 +2,7 @@
  * `npm start`: runs every function of s.yaml locally. Logs are JSON lines on stdout; the
  * human-readable banner goes to stderr. SIGINT/SIGTERM stop gracefully (a second one forces).
  */
+import { loadAlertingConfig } from '../alerting.js';
 import { ConfigError, loadConfig, type RuntimeConfig } from '../config.js';
 import { unexpectedErrorFields } from '../logger.js';
 import type { RootCredentials } from '../root-credentials.js';
@@ -24,6 +25,7 @@ const banner = (runtime: LocalRuntime): string => {
   return [
     `secret-rotor local runtime listening on ${runtime.url}`,
     `  KMS API:   ${runtime.url}/  (point the KMS SDK's endpoint here)`,
+    `  console:   ${runtime.url}/console/  (sign in with an AccessKey)`,
     `  invoke:    POST ${runtime.url}/2023-03-30/functions/<functionName>/invocations`,
     `  data dir:  ${runtime.config.dataDir}`,
     `  ${credentialsLine(runtime.container.rootCredentials)}`,
@@ -35,7 +37,10 @@ const banner = (runtime: LocalRuntime): string => {
 
 const readConfig = (): RuntimeConfig => {
   try {
-    return loadConfig();
+    const config = loadConfig();
+    // The alerts function reads these per invocation; a bad one should stop the start, not every alert.
+    loadAlertingConfig();
+    return config;
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`);
