@@ -1,4 +1,5 @@
 import { invalidParameter, secretInDeleteWindow, versionNotFound } from '../domain/errors.js';
+import { EventTypes } from '../domain/events.js';
 import { assertValidFilters } from '../domain/list-filter.js';
 import { STAGE_CURRENT, STAGE_PREVIOUS, stagesOf, type SecretRecord } from '../domain/secret.js';
 import { requireValue, validatePage } from '../domain/validation.js';
@@ -32,7 +33,17 @@ const resolveVersionId = (secret: SecretRecord, input: GetSecretValueInput): str
 
 export const getSecretValue = async (ctx: UseCaseContext, input: GetSecretValueInput): Promise<SecretValueView> => {
   const secret = await ctx.load(requireValue('SecretName', input.secretName));
-  if (secret.plannedDeleteAt !== null) throw secretInDeleteWindow(secret.name);
+  if (secret.plannedDeleteAt !== null) {
+    // Something still reads a secret about to go away: worth an alert before it breaks for good.
+    // The refusal is the caller's answer even if the event cannot be published.
+    await ctx
+      .emit(EventTypes.readWhilePendingDeletion, secret, {
+        plannedDeleteTime: new Date(secret.plannedDeleteAt).toISOString(),
+        ...(input.requestedBy ? { requestedBy: input.requestedBy } : {}),
+      })
+      .catch(() => undefined);
+    throw secretInDeleteWindow(secret.name);
+  }
   const versionId = resolveVersionId(secret, input);
   const version = await ctx.deps.store.getVersion(secret.name, versionId);
   if (!version) throw versionNotFound(secret.name, `id ${versionId}`);

@@ -37,6 +37,18 @@ export interface QueueTriggerSpec {
   eventSchema: 'CloudEvents' | 'RawData';
 }
 
+/** An mns_topic trigger: a subscription to an MNS topic that pushes each message to the function. */
+export interface TopicTriggerSpec {
+  type: 'mns-topic';
+  name: string;
+  /** From sourceArn acs:mns:<region>:<account>:/topics/<name>. */
+  topicName: string;
+  /** Only messages with this MessageTag are pushed; absent means all. */
+  filterTag: string | null;
+  /** JSON: a notification object per message; STREAM: the raw message body. */
+  notifyContentFormat: 'JSON' | 'STREAM';
+}
+
 /** Triggers the local runtime does not emulate (OSS, log, other event sources...). */
 export interface OtherTriggerSpec {
   type: 'other';
@@ -44,7 +56,7 @@ export interface OtherTriggerSpec {
   triggerType: string;
 }
 
-export type TriggerSpec = HttpTriggerSpec | TimerTriggerSpec | QueueTriggerSpec | OtherTriggerSpec;
+export type TriggerSpec = HttpTriggerSpec | TimerTriggerSpec | QueueTriggerSpec | TopicTriggerSpec | OtherTriggerSpec;
 
 export interface FunctionSpec {
   /** The resource's key in s.yaml. */
@@ -185,6 +197,13 @@ const eventBridgeConfig = z.object({
   }),
 });
 
+const topicTrigger = z.object({
+  sourceArn: z.string().regex(/^acs:mns:[^:]*:[^:]*:\/topics\/[A-Za-z0-9-]+$/, { error: 'expected acs:mns:<region>:<account>:/topics/<name>' }),
+  triggerConfig: z
+    .object({ notifyContentFormat: z.enum(['JSON', 'STREAM']).default('STREAM'), filterTag: z.string().max(16).optional() })
+    .loose(),
+});
+
 const functionProps = z.object({
   functionName: z.string().min(1),
   code: z.string().min(1),
@@ -234,6 +253,16 @@ const toTrigger = (raw: unknown, file: string, where: string): TriggerSpec => {
         batchSize: streaming ? (c.runOptions?.batchWindow?.CountBasedWindow ?? 1) : 1,
         isBase64Decode: mns.IsBase64Decode,
         eventSchema: c.eventSinkConfig?.deliveryOption.eventSchema === 'RawData' ? 'RawData' : 'CloudEvents',
+      };
+    }
+    case 'mns_topic': {
+      const t = parseWith(topicTrigger, raw, file, `${where} (${base.triggerName})`);
+      return {
+        type: 'mns-topic',
+        name: base.triggerName,
+        topicName: t.sourceArn.slice(t.sourceArn.lastIndexOf('/') + 1),
+        filterTag: t.triggerConfig.filterTag || null,
+        notifyContentFormat: t.triggerConfig.notifyContentFormat,
       };
     }
     default:
