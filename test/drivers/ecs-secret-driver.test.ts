@@ -3,7 +3,8 @@
  * whose one Linux instance is this machine (Cloud Assistant scripts run here as root) and whose
  * logins are real, on the test sshd: the driver contract for Password and SSHKey, then what is
  * specific to ECS (only the hash crosses the wire, Windows refuses SSHKey, an invalid initial value
- * is healed). Runs only as root (see sshdUnavailableReason).
+ * is healed). Runs only as root (see sshdUnavailableReason). Windows passwords, whose instance
+ * side the test server emulates, are in ecs-windows-password.test.ts.
  */
 import { createPublicKey } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -115,19 +116,6 @@ describe.skipIf(skipReason !== null)(`managed ECS secrets through Cloud Assistan
       expect((atApply as TargetError).message).toMatch(/runs Windows: SSHKey secrets are supported on Linux instances only/);
       const preflight = await driver.preflight({ secret, currentValue: value });
       expect(preflight.checks.find((c) => c.name === 'instance')?.ok).toBe(false);
-      expect(ecs.invocations.length).toBe(seen);
-    });
-
-    it('a Windows password secret is refused as not implemented yet (the plaintext would have to travel)', async () => {
-      const driver = ecsDriverFor(ecs);
-      const secret = ecsSecret('Password', WINDOWS_INSTANCE);
-      const value = JSON.stringify({ UserName: 'Administrator', Password: randomSecret() });
-      const seen = ecs.invocations.length;
-      const atCreate = await errorOf(driver.initialVersions!({ secret, secretData: value }));
-      expect((atCreate as Error).message).toMatch(/Windows is not implemented yet/);
-      const pending = (await driver.generate({ secret, currentValue: value, previousValue: null })).value;
-      const atApply = await errorOf(driver.apply({ secret, pendingValue: pending, currentValue: value, previousValue: null }));
-      expect((atApply as TargetError).code).toBe('Target.Unsupported');
       expect(ecs.invocations.length).toBe(seen);
     });
 

@@ -46,8 +46,25 @@ describe('the ECS OpenAPI test server', () => {
     expect(ecs.invocations.length).toBe(before);
   });
 
-  it('refuses a shell script for a Windows instance', async () => {
+  it('refuses a shell script for a Windows instance, and PowerShell for a Linux one', async () => {
     const error = await assistant().runShellScript('cn-hangzhou', 'i-win', 'echo never').catch((e: unknown) => e);
     expect((error as TargetError).message).toMatch(/InvalidParameter\.Type/);
+    const onLinux = await assistant().runPowerShellScript('cn-hangzhou', 'i-here', 'Write-Output never').catch((e: unknown) => e);
+    expect((onLinux as TargetError).message).toMatch(/InvalidParameter\.Type/);
+  });
+
+  it('never runs PowerShell: a Windows command that is not one of the driver templates fails, and is recorded as sent', async () => {
+    const before = ecs.invocations.length;
+    const run = await assistant().runPowerShellScript('cn-hangzhou', 'i-win', "Write-Output 'hello'");
+    expect(run).toEqual({ exitCode: 1, status: 'Failed', output: expect.stringMatching(/^emulated Windows instance: not a secret-rotor template/) });
+    expect(ecs.invocations.slice(before)).toEqual([
+      expect.objectContaining({ type: 'RunPowerShellScript', script: "Write-Output 'hello'", timeoutSeconds: 120, instanceId: 'i-win' }),
+    ]);
+  });
+
+  it('reports an interrupted command as Cloud Assistant does: a final status and no exit code', async () => {
+    ecs.interruptNext('i-here', 'Timeout');
+    expect(await assistant().runShellScript('cn-hangzhou', 'i-here', 'echo never')).toEqual({ exitCode: null, output: '', status: 'Timeout' });
+    expect(await assistant().runShellScript('cn-hangzhou', 'i-here', 'echo again')).toMatchObject({ exitCode: 0, output: 'again\n' });
   });
 });

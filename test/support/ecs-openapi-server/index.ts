@@ -5,6 +5,8 @@
  * /bin/sh through child_process, as the user running the tests (root, as Cloud Assistant is), and
  * reports it in Cloud Assistant's shape (InvocationStatus, ExitCode, Base64 Output of stdout and
  * stderr together). Results appear only once the script has ended, so clients must poll.
+ * Windows instances take RunPowerShellScript only, and do not run PowerShell: an emulator of the
+ * driver's Windows script contracts answers instead (windows-instance.ts).
  */
 import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -15,6 +17,8 @@ import { mergeParams, type RequestParams } from '../../../shared/http/params.js'
 import { parseV3Authorization, payloadHashMatches, verifyV3 } from '../../../shared/http/signature-v3.js';
 import type { HttpRequest } from '../../../shared/http/types.js';
 import { listenOnLoopback } from '../listen.js';
+import { EmulatedWindowsInstance } from './windows-instance.js';
+import { OpenApiFaults, type FaultSpec } from '../openapi-faults.js';
 
 const API_VERSION = '2014-05-26';
 const REQUIRED_SIGNED = ['host', 'x-acs-action', 'x-acs-content-sha256', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-version'];
@@ -28,8 +32,13 @@ export interface TestInstance {
 export interface Invocation {
   invokeId: string;
   instanceId: string;
+  /** RunShellScript (run here with /bin/sh) or RunPowerShellScript (handed to the Windows emulator). */
+  type: 'RunShellScript' | 'RunPowerShellScript';
+  /** The command's text as Cloud Assistant keeps it in its invocation history. */
   script: string;
-  status: 'Running' | 'Success' | 'Failed';
+  /** Cloud Assistant's Timeout parameter, seconds (60 when not given). */
+  timeoutSeconds: number;
+  status: 'Running' | 'Success' | 'Failed' | 'Timeout' | 'Stopped';
   exitCode: number | null;
   output: string;
 }
@@ -39,10 +48,20 @@ export interface EcsOpenApiTestServer {
   endpoint: string;
   manager: { accessKeyId: string; accessKeySecret: string };
   addInstance(instance: TestInstance): void;
+  /** The emulated Windows side of a Windows instance (see windows-instance.ts): its accounts and key store. */
+  windows(instanceId: string): EmulatedWindowsInstance;
+  /**
+   * The next command for this instance (the next one whose text `matching` accepts) is not run
+   * and ends with this status and no exit code: a Cloud Assistant timeout or stop.
+   */
+  interruptNext(instanceId: string, status: 'Timeout' | 'Stopped', matching?: (script: string) => boolean): void;
   /** Every script run, in order, with its outcome: what crossed the wire. */
   invocations: Invocation[];
   /** Every authenticated call's action. */
   calls: string[];
+  /** Throttling, 5xx or held answers for the next matching requests (see ../openapi-faults.ts). */
+  injectFaults(spec: FaultSpec): void;
+  faults: OpenApiFaults;
   stop(): Promise<void>;
 }
 
@@ -86,12 +105,36 @@ const runScript = (invocation: Invocation): void => {
   });
 };
 
+/**
+ * A Windows instance's command: never PowerShell, but the emulator of the driver's script
+ * contracts (windows-instance.ts). Reported on a later tick, so clients poll as with real runs.
+ */
+const emulateWindows = (invocation: Invocation, instance: EmulatedWindowsInstance): void => {
+  setImmediate(() => {
+    void instance
+      .run(invocation.script)
+      .catch((error: unknown) => ({ exitCode: 1, output: `emulated Windows instance: internal error: ${error instanceof Error ? error.name : 'unknown'}\r\n` }))
+      .then((run) => {
+        invocation.output = run.output;
+        invocation.exitCode = run.exitCode;
+        invocation.status = run.exitCode === 0 ? 'Success' : 'Failed';
+      });
+  });
+};
+
 export const startEcsOpenApiServer = async (): Promise<EcsOpenApiTestServer> => {
   const manager = { accessKeyId: `LTAIEcs${randomBytes(6).toString('hex')}`, accessKeySecret: randomBytes(24).toString('base64url') };
   const instances = new Map<string, TestInstance>();
   const invocations: Invocation[] = [];
   const calls: string[] = [];
   const nonces = new Set<string>();
+  const windowsInstances = new Map<string, EmulatedWindowsInstance>();
+  const interruptions = new Map<string, { status: 'Timeout' | 'Stopped'; matching: (script: string) => boolean }>();
+  const windowsOf = (instanceId: string): EmulatedWindowsInstance => {
+    const found = windowsInstances.get(instanceId);
+    if (!found) throw new Error(`${instanceId} is not a Windows instance of this test server.`);
+    return found;
+  };
 
   const authenticate = (req: HttpRequest): void => {
     const auth = parseV3Authorization(req.headers.authorization ?? '');
@@ -135,18 +178,28 @@ export const startEcsOpenApiServer = async (): Promise<EcsOpenApiTestServer> => 
       const ids = listParam(p, 'InstanceId');
       if (ids.length !== 1) throw invalidParameter('InstanceId', 'must name one instance in this test server');
       const instance = instanceIn(regionId, ids[0] as string);
-      if (type !== 'RunShellScript' || instance.osType !== 'linux') throw new KmsError('InvalidParameter.Type', 400, 'The command type does not match the instance OS.');
+      const expected = instance.osType === 'linux' ? 'RunShellScript' : 'RunPowerShellScript';
+      if (type !== expected) throw new KmsError('InvalidParameter.Type', 400, 'The command type does not match the instance OS.');
+      const timeoutSeconds = p.Timeout === undefined ? 60 : Number(p.Timeout);
+      if (!Number.isInteger(timeoutSeconds) || timeoutSeconds < 10 || timeoutSeconds > 86_400) throw invalidParameter('Timeout', 'must be 10 to 86400 seconds');
       if (p.ContentEncoding !== 'Base64') throw invalidParameter('ContentEncoding', 'must be Base64 in this test server');
       const invocation: Invocation = {
         invokeId: `t-${randomBytes(8).toString('hex')}`,
         instanceId: instance.instanceId,
+        type: expected,
         script: Buffer.from(content, 'base64').toString('utf8'),
+        timeoutSeconds,
         status: 'Running',
         exitCode: null,
         output: '',
       };
       invocations.push(invocation);
-      runScript(invocation);
+      const interruption = interruptions.get(instance.instanceId);
+      const interrupted = interruption?.matching(invocation.script) ? interruption.status : null;
+      if (interrupted) interruptions.delete(instance.instanceId);
+      if (interrupted) setImmediate(() => void (invocation.status = interrupted));
+      else if (instance.osType === 'linux') runScript(invocation);
+      else emulateWindows(invocation, windowsOf(instance.instanceId));
       return { CommandId: `c-${randomBytes(8).toString('hex')}`, InvokeId: invocation.invokeId };
     },
     DescribeInvocationResults: (p) => {
@@ -196,16 +249,27 @@ export const startEcsOpenApiServer = async (): Promise<EcsOpenApiTestServer> => 
     response.end(JSON.stringify(body));
   };
 
-  const server = createServer((request, response) => void handle(request, response));
+  const faults = new OpenApiFaults('ecs.aliyuncs.com');
+  const server = createServer((request, response) => {
+    if (!faults.intercept(request, response)) void handle(request, response);
+  });
   const port = await listenOnLoopback(server);
   return {
     endpoint: `127.0.0.1:${port}`,
     manager,
-    addInstance: (instance) => void instances.set(instance.instanceId, instance),
+    addInstance: (instance) => {
+      instances.set(instance.instanceId, instance);
+      if (instance.osType === 'windows') windowsInstances.set(instance.instanceId, new EmulatedWindowsInstance());
+    },
+    windows: windowsOf,
+    interruptNext: (instanceId, status, matching = () => true) => void interruptions.set(instanceId, { status, matching }),
     invocations,
     calls,
+    injectFaults: (spec) => faults.add(spec),
+    faults,
     stop: () =>
       new Promise<void>((resolve, reject) => {
+        faults.cancel();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

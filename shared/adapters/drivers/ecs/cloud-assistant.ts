@@ -1,7 +1,8 @@
 /**
  * The ECS calls a managed ECS secret needs, over the official `@alicloud/ecs20140526` client (V3
- * ACS3-HMAC-SHA256 signatures): the instance's OS, and a shell script run by Cloud Assistant
- * (RunCommand, then DescribeInvocationResults until the run is over or the wait runs out).
+ * ACS3-HMAC-SHA256 signatures): the instance's OS, and a shell (Linux) or PowerShell (Windows)
+ * script run by Cloud Assistant (RunCommand, then DescribeInvocationResults until the run is over
+ * or the wait runs out).
  */
 import * as openApi from '@alicloud/openapi-core';
 import type * as EcsSdk from '@alicloud/ecs20140526';
@@ -23,8 +24,13 @@ export interface ScriptResult {
 export interface CloudAssistant {
   /** The instance's OSType, or null when the region has no such instance. */
   instanceOs(regionId: string, instanceId: string): Promise<InstanceOs | null>;
+  /** A shell script (RunShellScript), for Linux instances. */
   runShellScript(regionId: string, instanceId: string, script: string): Promise<ScriptResult>;
+  /** A PowerShell script (RunPowerShellScript), for Windows instances. */
+  runPowerShellScript(regionId: string, instanceId: string, script: string): Promise<ScriptResult>;
 }
+
+type ScriptType = 'RunShellScript' | 'RunPowerShellScript';
 
 export interface CloudAssistantOptions {
   credentials: CredentialsProvider;
@@ -140,6 +146,36 @@ export const sdkCloudAssistant = (options: CloudAssistantOptions): CloudAssistan
     };
   };
 
+  /**
+   * RunCommand with the content Base64-encoded (ContentEncoding=Base64), not kept as a reusable
+   * command, as the default user (root on Linux, SYSTEM on Windows: no Username or
+   * WindowsPasswordName), then DescribeInvocationResults until the run is over.
+   */
+  const run = async (type: ScriptType, regionId: string, instanceId: string, script: string): Promise<ScriptResult> => {
+    const { client, ecsSdk } = await clientFor(regionId);
+    const started = await call('RunCommand', () => client.runCommand(
+      new ecsSdk.RunCommandRequest({
+        regionId,
+        instanceId: [instanceId],
+        type,
+        commandContent: Buffer.from(script, 'utf8').toString('base64'),
+        contentEncoding: 'Base64',
+        timeout: settings.commandTimeoutSeconds,
+        keepCommand: false,
+        name: 'secret-rotor',
+      }),
+    ));
+    const invokeId = started.body?.invokeId;
+    if (!invokeId) throw new TargetError('Target.Failed', 'Cloud Assistant RunCommand returned no InvokeId.', true);
+    for (let waited = 0; ; waited += settings.pollIntervalMs) {
+      const result = await resultOf(regionId, instanceId, invokeId);
+      if (result) return result;
+      if (waited >= settings.waitMs)
+        throw new TargetError('Target.Unavailable', `Cloud Assistant did not finish invocation ${invokeId} within ${Math.round(settings.waitMs / 1000)} s.`, true);
+      await sleep(settings.pollIntervalMs);
+    }
+  };
+
   return {
     async instanceOs(regionId, instanceId) {
       const { client, ecsSdk } = await clientFor(regionId);
@@ -151,29 +187,7 @@ export const sdkCloudAssistant = (options: CloudAssistantOptions): CloudAssistan
       return (instance.OSType ?? '').toLowerCase() === 'windows' ? 'windows' : 'linux';
     },
 
-    async runShellScript(regionId, instanceId, script) {
-      const { client, ecsSdk } = await clientFor(regionId);
-      const started = await call('RunCommand', () => client.runCommand(
-        new ecsSdk.RunCommandRequest({
-          regionId,
-          instanceId: [instanceId],
-          type: 'RunShellScript',
-          commandContent: Buffer.from(script, 'utf8').toString('base64'),
-          contentEncoding: 'Base64',
-          timeout: settings.commandTimeoutSeconds,
-          keepCommand: false,
-          name: 'secret-rotor',
-        }),
-      ));
-      const invokeId = started.body?.invokeId;
-      if (!invokeId) throw new TargetError('Target.Failed', 'Cloud Assistant RunCommand returned no InvokeId.', true);
-      for (let waited = 0; ; waited += settings.pollIntervalMs) {
-        const result = await resultOf(regionId, instanceId, invokeId);
-        if (result) return result;
-        if (waited >= settings.waitMs)
-          throw new TargetError('Target.Unavailable', `Cloud Assistant did not finish invocation ${invokeId} within ${Math.round(settings.waitMs / 1000)} s.`, true);
-        await sleep(settings.pollIntervalMs);
-      }
-    },
+    runShellScript: (regionId, instanceId, script) => run('RunShellScript', regionId, instanceId, script),
+    runPowerShellScript: (regionId, instanceId, script) => run('RunPowerShellScript', regionId, instanceId, script),
   };
 };

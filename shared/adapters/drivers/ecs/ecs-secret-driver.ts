@@ -7,7 +7,10 @@
  * Verify reads the user's shadow hash back and checks that it is the pending password's hash.
  * SSH key: apply adds the new key to this secret's managed block beside the one in use; verify
  * checks that the key is in the block; finalize (after promotion) keeps only the new key.
- * Windows instances take passwords only; an SSHKey secret for one is refused.
+ * Windows instances take passwords only; an SSHKey secret for one is refused. A Windows password
+ * cannot be set from a hash, so it travels encrypted to a one-time key the instance makes and then
+ * destroys (windows-password.ts); verify has the instance check it with a logon, delivered the
+ * same way.
  *
  * The managed user is the UserName of the secret's values (KMS keeps it out of ExtendedConfig);
  * every value of a secret must name the same user, so a custom value cannot redirect the rotation.
@@ -33,9 +36,11 @@ import { publicKeyOfValue, requireLinuxKeyPair, requireLinuxPassword, requireMat
 import { hostScriptError } from '../ssh/managed-host.js';
 import { sha512Crypt } from '../ssh/sha512-crypt.js';
 import { authorizedKeyLine, generateRsaKeyPair, sameKey } from '../ssh/ssh-keys.js';
-import type { CloudAssistant, ScriptResult } from './cloud-assistant.js';
+import type { CloudAssistant, InstanceOs, ScriptResult } from './cloud-assistant.js';
 import { ECS_PASSWORD, ECS_SSH_KEY, parseEcsConfig, type EcsSecretConfig } from './config.js';
 import { rootScript, verifyScript } from './instance-scripts.js';
+import { isValidWindowsPassword, keySlotFor, WindowsPasswordOnInstance } from './windows-password.js';
+import { isValidWindowsUserName, MAX_WINDOWS_PASSWORD_UNITS } from './windows-scripts.js';
 import { failed, passed, reason } from '../driver-kit.js';
 
 export interface EcsSecretDriverOptions {
@@ -48,18 +53,38 @@ const MAX_PASSWORD_LENGTH = 1024;
 const FIRST_SCRIPT_EXIT = 64;
 const HASH_LINE = /^hash=(.*)$/m;
 const OUR_HASH = /^\$6\$rounds=([0-9]+)\$([./0-9A-Za-z]{1,16})\$[./0-9A-Za-z]{86}$/;
+/** Any SHA-512 crypt hash, with or without its rounds (glibc's default is 5000). */
+const ANY_SHA512_HASH = /^\$6\$(?:rounds=([0-9]+)\$)?([./0-9A-Za-z]{1,16})\$[./0-9A-Za-z]{86}$/;
+const DEFAULT_SHA512_ROUNDS = 5000;
 
 
-/** The UserName of a value, even when the rest of it is invalid (an invalid initial value is healed). */
+const isValidUserNameOn = (os: InstanceOs, name: string): boolean => (os === 'windows' ? isValidWindowsUserName(name) : isValidLinuxUserName(name));
+
+/**
+ * The UserName of a value, even when the rest of it is invalid (an invalid initial value is
+ * healed). Linux or Windows rules: which apply is checked once the instance's OS is known.
+ */
 const userNameOf = (value: string | null | undefined): string | null => {
   if (!value) return null;
   try {
     const parsed = JSON.parse(value) as { UserName?: unknown } | null;
     const name = parsed && typeof parsed === 'object' ? parsed.UserName : undefined;
-    return typeof name === 'string' && isValidLinuxUserName(name) ? name : null;
+    return typeof name === 'string' && (isValidLinuxUserName(name) || isValidWindowsUserName(name)) ? name : null;
   } catch {
     return null;
   }
+};
+
+const requireUserNameOn = (os: InstanceOs, user: string): void => {
+  if (!isValidUserNameOn(os, user))
+    throw new TargetError('Target.InvalidSecretData', `The UserName is not a valid ${os === 'windows' ? 'Windows' : 'Linux'} user name.`, false);
+};
+
+const requireWindowsPassword = (value: string, which: string): string => {
+  const { Password } = requireLinuxPassword(value, which);
+  if (!isValidWindowsPassword(Password))
+    throw new TargetError('Target.InvalidSecretData', `${which} must have a Windows password of 1 to ${MAX_WINDOWS_PASSWORD_UNITS} characters without NUL.`, false);
+  return Password;
 };
 
 const requireUserOf = (value: string | null | undefined, which: string): string => {
@@ -98,12 +123,14 @@ export class EcsSecretDriver implements TargetDriver {
   /** Stores SecretData as given (an invalid password or key is healed by the first rotation), once its user is known and the OS fits. */
   async initialVersions(req: InitialVersionsRequest): Promise<InitialVersionsResponse> {
     const config = this.config(req.secret);
-    if (!userNameOf(req.secretData)) throw invalidParameter('SecretData', 'must be JSON with a UserName that is a valid Linux user name');
+    const user = userNameOf(req.secretData);
+    if (!user) throw invalidParameter('SecretData', 'must be JSON with a UserName that is a valid Linux or Windows user name');
     const os = await this.options.cloudAssistant.instanceOs(config.regionId, config.instanceId);
     if (os === null) throw invalidParameter('ExtendedConfig.InstanceId', `names no instance in ${config.regionId}`);
     if (os === 'windows' && config.subType === ECS_SSH_KEY)
       throw invalidParameter('ExtendedConfig.SecretSubType', 'SSHKey is not supported on a Windows instance; Windows instances rotate passwords only');
-    if (os === 'windows') throw invalidParameter('ExtendedConfig.InstanceId', 'names a Windows instance; password rotation on Windows is not implemented yet');
+    if (!isValidUserNameOn(os, user))
+      throw invalidParameter('SecretData', `must be JSON with a UserName that is a valid ${os === 'windows' ? 'Windows' : 'Linux'} user name`);
     return { current: req.secretData };
   }
 
@@ -116,14 +143,17 @@ export class EcsSecretDriver implements TargetDriver {
       return { checks: [failed('config', reason(error))] };
     }
     const checks = [passed('config', 'The ExtendedConfig is valid.')];
+    let os: InstanceOs;
     try {
-      await this.requireLinuxInstance(config);
-      checks.push(passed('instance', `${config.instanceId} is a Linux instance in ${config.regionId}.`));
+      os = await this.requireSupportedInstance(config);
+      checks.push(passed('instance', `${config.instanceId} is a ${os === 'windows' ? 'Windows' : 'Linux'} instance in ${config.regionId}.`));
     } catch (error) {
       return { checks: [...checks, failed('instance', reason(error))] };
     }
     const user = userNameOf(req.currentValue);
-    if (!user) return { checks: [...checks, failed('current-value', 'ACSCurrent has no valid UserName; the managed user is not known.')] };
+    if (!user || !isValidUserNameOn(os, user))
+      return { checks: [...checks, failed('current-value', 'ACSCurrent has no valid UserName; the managed user is not known.')] };
+    if (os === 'windows') return { checks: [...checks, await this.windowsAccountCheck(req.secret, config, user)] };
     try {
       const output = await this.runRoot(config, 'check', user);
       const tools = config.subType === ECS_PASSWORD ? ['chpasswd'] : ['setpriv', 'awk', 'mktemp'];
@@ -154,7 +184,13 @@ export class EcsSecretDriver implements TargetDriver {
     const config = this.config(req.secret);
     const user = requireUserOf(req.currentValue ?? req.pendingValue, 'ACSCurrent');
     requireSameUser(user, req.pendingValue, 'The pending value');
-    await this.requireLinuxInstance(config);
+    const os = await this.requireSupportedInstance(config);
+    requireUserNameOn(os, user);
+    if (os === 'windows') {
+      const password = requireWindowsPassword(req.pendingValue, 'The pending value');
+      await this.windowsPassword(req.secret, config).setPassword(user, password);
+      return {};
+    }
     if (config.subType === ECS_PASSWORD) {
       const pending = requireLinuxPassword(req.pendingValue, 'The pending value');
       if (pending.Password.includes('\u0000') || [...pending.Password].length > MAX_PASSWORD_LENGTH)
@@ -170,10 +206,21 @@ export class EcsSecretDriver implements TargetDriver {
     return {};
   }
 
-  /** Reads the change back from the instance: the shadow hash is the pending password's, or the key is in the block. */
+  /**
+   * Proves the change on the instance, read-only: the shadow hash is the pending password's, the
+   * key is in the block, or (Windows) the instance accepts the pending password in a logon.
+   */
   async verify(req: VerifyRequest): Promise<Record<string, never>> {
     const config = this.config(req.secret);
     const user = requireUserOf(req.pendingValue, 'The pending value');
+    const os = await this.requireSupportedInstance(config);
+    requireUserNameOn(os, user);
+    if (os === 'windows') {
+      const password = requireWindowsPassword(req.pendingValue, 'The pending value');
+      if (!(await this.windowsPassword(req.secret, config).passwordIsValid(user, password)))
+        throw new TargetError('Target.VerificationFailed', `The Windows instance does not accept the pending password of "${user}".`, true);
+      return {};
+    }
     if (config.subType === ECS_PASSWORD) {
       const pending = requireLinuxPassword(req.pendingValue, 'The pending value');
       const hash = HASH_LINE.exec(await this.runScript(config, verifyScript('password-hash', user)))?.[1] ?? '';
@@ -186,6 +233,38 @@ export class EcsSecretDriver implements TargetDriver {
     const output = await this.runScript(config, verifyScript('key-in-block', user, managedBlockId(req.secret.name), authorizedKeyLine(key)));
     if (!output.includes('key-in-block=yes'))
       throw new TargetError('Target.VerificationFailed', `The pending key is not in the managed block of "${user}" on the instance.`, true);
+    return {};
+  }
+
+  /** A password (Linux or Windows) is set over the one in use; a key is added beside it until finalize. */
+  replacesCurrentInPlace(secret: DriverSecret): boolean {
+    return this.config(secret).subType === ECS_PASSWORD;
+  }
+
+  /**
+   * Drift check, read-only: Windows logs on with ACSCurrent; a Linux password is compared with the
+   * user's SHA-512 crypt shadow hash. Other hash formats, and SSH keys (a key outside the managed
+   * block cannot be told from one never rotated here), are reported uncheckable.
+   */
+  async checkCurrent(req: { secret: DriverSecret; currentValue: string }): Promise<{ uncheckable?: string }> {
+    const config = this.config(req.secret);
+    const user = requireUserOf(req.currentValue, 'ACSCurrent');
+    const os = await this.requireSupportedInstance(config);
+    requireUserNameOn(os, user);
+    if (os === 'windows') {
+      const password = requireWindowsPassword(req.currentValue, 'ACSCurrent');
+      if (!(await this.windowsPassword(req.secret, config).passwordIsValid(user, password)))
+        throw new TargetError('Target.AuthenticationFailed', `The Windows instance does not accept ACSCurrent for "${user}".`, false);
+      return {};
+    }
+    if (config.subType !== ECS_PASSWORD) return { uncheckable: 'SSH keys on ECS instances are not checked for drift.' };
+    const current = requireLinuxPassword(req.currentValue, 'ACSCurrent');
+    const hash = HASH_LINE.exec(await this.runScript(config, verifyScript('password-hash', user)))?.[1] ?? '';
+    const sha512 = ANY_SHA512_HASH.exec(hash);
+    if (!sha512) return { uncheckable: `The shadow hash of "${user}" is not SHA-512 crypt, so it cannot be compared read-only.` };
+    const rounds = sha512[1] === undefined ? DEFAULT_SHA512_ROUNDS : Number(sha512[1]);
+    if (sha512Crypt(current.Password, sha512[2] as string, rounds) !== hash)
+      throw new TargetError('Target.AuthenticationFailed', `The password of "${user}" on the instance is not ACSCurrent.`, false);
     return {};
   }
 
@@ -203,14 +282,29 @@ export class EcsSecretDriver implements TargetDriver {
     return parseEcsConfig(secret.extendedConfig);
   }
 
-  /** Windows would need the plaintext password on the instance; see the README for what is supported. */
-  private async requireLinuxInstance(config: EcsSecretConfig): Promise<void> {
+  /** The instance's OS, when it can take this secret's kind of credential (Windows: passwords only, as in KMS). */
+  private async requireSupportedInstance(config: EcsSecretConfig): Promise<InstanceOs> {
     const os = await this.options.cloudAssistant.instanceOs(config.regionId, config.instanceId);
     if (os === null) throw new TargetError('Target.Rejected', `There is no instance ${config.instanceId} in ${config.regionId}.`, false);
     if (os === 'windows' && config.subType === ECS_SSH_KEY)
       throw new TargetError('Target.Unsupported', `${config.instanceId} runs Windows: SSHKey secrets are supported on Linux instances only.`, false);
-    if (os === 'windows')
-      throw new TargetError('Target.Unsupported', `${config.instanceId} runs Windows: password rotation on Windows instances is not implemented yet.`, false);
+    return os;
+  }
+
+  private windowsPassword(secret: DriverSecret, config: EcsSecretConfig): WindowsPasswordOnInstance {
+    return new WindowsPasswordOnInstance(this.options.cloudAssistant, config, keySlotFor(secret.name));
+  }
+
+  private async windowsAccountCheck(secret: DriverSecret, config: EcsSecretConfig, user: string) {
+    try {
+      const facts = await this.windowsPassword(secret, config).inspect(user);
+      const missing = [facts.setLocalUser ? '' : 'Set-LocalUser', facts.rsaCng ? '' : 'RSACng (.NET 4.6)'].filter(Boolean);
+      if (missing.length > 0) return failed('account', `The user "${user}" exists, but the instance lacks ${missing.join(', ')}.`);
+      if (!facts.userEnabled) return failed('account', `The user "${user}" is disabled; the new password could not be verified with a logon.`);
+      return passed('account', `Cloud Assistant runs PowerShell as SYSTEM and the user "${user}" exists and is enabled.`);
+    } catch (error) {
+      return failed('account', reason(error));
+    }
   }
 
   private async runRoot(config: EcsSecretConfig, ...values: string[]): Promise<string> {
