@@ -120,7 +120,8 @@ const checkSignedHeaders = (req: HttpRequest, auth: V3Authorization): void => {
     if (!auth.signedHeaders.includes(name)) throw incompleteSignature(`the header "${name}" is not signed.`);
   }
   for (const name of auth.signedHeaders) {
-    if (req.headers[name] === undefined) throw incompleteSignature(`the signed header "${name}" is missing.`);
+    // hasOwn: the caller names these; `constructor` or `__proto__` must not find Object.prototype's.
+    if (!Object.hasOwn(req.headers, name)) throw incompleteSignature(`the signed header "${name}" is missing.`);
   }
 };
 

@@ -88,7 +88,8 @@ export const v3CanonicalRequest = (
   signedHeaders: readonly string[],
   style: EmptyValueStyle = 'name=',
 ): string => {
-  const headerLines = signedHeaders.map((name) => `${name}:${(req.headers[name] ?? '').trim()}\n`).join('');
+  const headerValue = (name: string): string => (Object.hasOwn(req.headers, name) ? (req.headers[name] ?? '') : '');
+  const headerLines = signedHeaders.map((name) => `${name}:${headerValue(name).trim()}\n`).join('');
   return [
     req.method.toUpperCase(),
     canonicalUri(req.path),

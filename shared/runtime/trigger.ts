@@ -76,7 +76,8 @@ const lowerCaseKeys = (m: Record<string, string>): Record<string, string> => {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(m)) {
     const key = k.toLowerCase();
-    out[key] = out[key] === undefined ? v : `${out[key]},${v}`;
+    // hasOwn: a header named `constructor` must not find Object.prototype's.
+    out[key] = Object.hasOwn(out, key) ? `${out[key]},${v}` : v;
   }
   return out;
 };

@@ -48,7 +48,8 @@ const headerMap = (raw: readonly string[]): Record<string, string> => {
 
 const queryMap = (search: string): Record<string, string> => {
   const out: Record<string, string> = {};
-  for (const [k, v] of new URLSearchParams(search)) out[k] = out[k] === undefined ? v : `${out[k]},${v}`;
+  // hasOwn, not `out[k] === undefined`: a parameter named `constructor` or `toString` would find Object.prototype's.
+  for (const [k, v] of new URLSearchParams(search)) out[k] = Object.hasOwn(out, k) ? `${out[k]},${v}` : v;
   return out;
 };
 
