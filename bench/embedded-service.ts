@@ -10,8 +10,12 @@ import { SqliteSecretStore } from '../shared/adapters/sqlite/secret-store.js';
 import { DEFAULT_SETTINGS } from '../shared/app/deps.js';
 import { createSecretService } from '../shared/app/secret-service.js';
 import type { Clock } from '../shared/ports/clock.js';
+import type { DriverRegistry } from '../shared/ports/target-driver.js';
 
-export const createEmbeddedService = async (clock: Clock = { now: () => Date.now() }) => {
+export const createEmbeddedService = async (
+  clock: Clock = { now: () => Date.now() },
+  drivers: DriverRegistry = createDefaultDriverRegistry(),
+) => {
   const dir = mkdtempSync(join(tmpdir(), 'rotor-bench-'));
   const store = SqliteSecretStore.open(join(dir, 'secrets.db'));
   const queue = SqliteJobQueue.open(join(dir, 'queue.db'), { clock });
@@ -22,7 +26,7 @@ export const createEmbeddedService = async (clock: Clock = { now: () => Date.now
     queue,
     events,
     keys,
-    drivers: createDefaultDriverRegistry(),
+    drivers,
     clock,
     settings: DEFAULT_SETTINGS,
   });

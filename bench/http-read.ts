@@ -2,12 +2,14 @@
 import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startLocalRuntime } from '../shared/runtime/local/runtime.js';
+import { startLocalRuntime, type LocalRuntime } from '../shared/runtime/local/runtime.js';
 import { loadConfig } from '../shared/runtime/config.js';
-import { signedGetSecretValuePath } from './signed-request.js';
+import { signedGetSecretValuePath, type SignedReadTarget } from './signed-request.js';
 
 export interface LoadResult {
   requests: number;
+  /** CPU time (user + system) this process spent per request while serving the load, µs. */
+  serverCpuUsPerRequest?: number;
   rps: number;
   p50: number;
   p99: number;
@@ -15,7 +17,18 @@ export interface LoadResult {
   non2xx: number;
 }
 
-const runLoad = (options: object): Promise<LoadResult> =>
+/**
+ * Runs the load generator against a server living in this process, and adds the CPU time this
+ * process spent per request: less sensitive to other load on the machine than requests/s.
+ */
+export const loadInProcessServer = async (options: object): Promise<LoadResult> => {
+  const before = process.cpuUsage();
+  const result = await runLoad(options);
+  const used = process.cpuUsage(before);
+  return { ...result, serverCpuUsPerRequest: result.requests > 0 ? (used.user + used.system) / result.requests : NaN };
+};
+
+export const runLoad = (options: object): Promise<LoadResult> =>
   new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'bench/load.ts', JSON.stringify(options)], {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -25,26 +38,50 @@ const runLoad = (options: object): Promise<LoadResult> =>
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim()) as LoadResult) : reject(new Error(`load exited ${code}`))));
   });
 
-export const benchHttpRead = async (dataDir: string, connections: number, durationSeconds: number) => {
+export interface ReadTarget {
+  runtime: LocalRuntime;
+  target: SignedReadTarget;
+  /** The bytes of one real GetSecretValue response. */
+  body: string;
+}
+
+/** The local runtime (no timers, no queue poller) with one secret to read, and one real answer. */
+export const startReadTarget = async (dataDir: string): Promise<ReadTarget> => {
   const config = loadConfig({ ROTOR_DATA_DIR: dataDir, PORT: '0', ROTOR_LOG_LEVEL: 'silent' });
   const runtime = await startLocalRuntime({ config, timers: false, queue: false });
   try {
     const { accessKeyId, accessKeySecret } = runtime.container.rootCredentials;
     await runtime.container.service.createSecret({ secretName: 'bench-db', versionId: 'v1', secretData: 'bench-password-value' });
     const target = { accessKeyId, accessKeySecret, secretName: 'bench-db' };
-    // One real response: the bare server returns exactly these bytes.
     const first = await fetch(`${runtime.url}${signedGetSecretValuePath(target)}`);
     if (first.status !== 200) throw new Error(`GetSecretValue answered ${first.status}`);
-    const body = await first.text();
-    const rotor = await runLoad({ url: runtime.url, connections, durationSeconds, signed: target });
-    const bare = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json;charset=utf-8' });
-      res.end(body);
-    });
-    await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
+    return { runtime, target, body: await first.text() };
+  } catch (e) {
+    await runtime.stop();
+    throw e;
+  }
+};
+
+/** Node's http sending `body` to every request: the ceiling for any server on this machine. */
+export const loadBareServer = async (body: string, connections: number, durationSeconds: number): Promise<LoadResult> => {
+  const bare = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json;charset=utf-8' });
+    res.end(body);
+  });
+  await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
+  try {
     const port = (bare.address() as AddressInfo).port;
-    const baseline = await runLoad({ url: `http://127.0.0.1:${port}`, connections, durationSeconds });
+    return await loadInProcessServer({ url: `http://127.0.0.1:${port}`, connections, durationSeconds });
+  } finally {
     await new Promise((r) => bare.close(r));
+  }
+};
+
+export const benchHttpRead = async (dataDir: string, connections: number, durationSeconds: number) => {
+  const { runtime, target, body } = await startReadTarget(dataDir);
+  try {
+    const rotor = await loadInProcessServer({ url: runtime.url, connections, durationSeconds, signed: target });
+    const baseline = await loadBareServer(body, connections, durationSeconds);
     return { rotor, baseline };
   } finally {
     await runtime.stop();

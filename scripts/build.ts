@@ -39,7 +39,7 @@ const table = (rows: string[][]): string => {
 const main = async (): Promise<number> => {
   const outDir = parseOutDir(process.argv.slice(2));
   const bundles = await buildFunctions({ projectRoot: PROJECT_ROOT, ...(outDir ? { outDir } : {}) });
-  const rows = [['function', 'bundle', 'index.js', 'index.js.map', 'loads alone']];
+  const rows = [['function', 'bundle', 'index.js', 'index.js.map', 'lazy/', 'loads alone']];
   const failures: string[] = [];
   for (const bundle of bundles) {
     for (const w of bundle.warnings) console.warn(`warning (${bundle.name}): ${w.text}`);
@@ -47,7 +47,8 @@ const main = async (): Promise<number> => {
     if (!load.loaded) failures.push(`${bundle.name}: ${load.error}`);
     else if (load.exportType !== 'function') failures.push(`${bundle.name}: exports handler as ${load.exportType}, not a function`);
     const ok = load.loaded && load.exportType === 'function';
-    rows.push([bundle.name, displayPath(PROJECT_ROOT, bundle.file), kib(bundle.bytes), kib(bundle.sourceMapBytes), ok ? 'yes' : 'NO']);
+    const lazyBytes = bundle.lazy.reduce((sum, l) => sum + l.bytes, 0);
+    rows.push([bundle.name, displayPath(PROJECT_ROOT, bundle.file), kib(bundle.bytes), kib(bundle.sourceMapBytes), kib(lazyBytes), ok ? 'yes' : 'NO']);
   }
   console.log(table(rows));
   if (failures.length > 0) {

@@ -84,7 +84,28 @@ export const createLogger = (options: LoggerOptions): Logger =>
 
 /** The logger of one invocation of one function. */
 export const functionLogger = (root: Logger, functionName: string, requestId: string): Logger =>
-  root.child({ fn: functionName, requestId });
+  lazyChild(root, { fn: functionName, requestId });
+
+const LEVEL_METHODS = new Set<string | symbol>(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
+const noop = (): void => undefined;
+
+/**
+ * A child logger made only when something is logged at an enabled level. Making a pino child
+ * runs the redaction over its bindings, which costs more than serving a cached read; with the
+ * level above info (or silent) an invocation then pays nothing for logging.
+ */
+const lazyChild = (root: Logger, bindings: Record<string, string>): Logger => {
+  let child: Logger | undefined;
+  const real = (): Logger => (child ??= root.child(bindings));
+  return new Proxy(root, {
+    get: (_target, prop) => {
+      if (child === undefined && LEVEL_METHODS.has(prop) && !root.isLevelEnabled(prop as string)) return noop;
+      const target = real();
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+};
 
 const levelFromEnv = (): LogLevel => {
   const level = process.env.ROTOR_LOG_LEVEL;

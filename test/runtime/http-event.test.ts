@@ -92,8 +92,9 @@ describe('the local server', () => {
     const received: { fn: string; event: unknown; context: FcContext }[] = [];
     const recorder =
       (name: string, answer: (event: unknown) => unknown) =>
-      async (event: Buffer, context: FcContext): Promise<unknown> => {
-        const decoded = JSON.parse(event.toString('utf8')) as unknown;
+      async (event: Buffer | object, context: FcContext): Promise<unknown> => {
+        // HTTP trigger events arrive as the object in process; invocations as FC's JSON bytes.
+        const decoded = Buffer.isBuffer(event) ? (JSON.parse(event.toString('utf8')) as unknown) : event;
         received.push({ fn: name, event: decoded, context });
         return answer(decoded);
       };

@@ -4,6 +4,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { AuditLog, AuditPage, AuditQuery, AuditRecord } from '../../ports/audit-log.js';
+import { GroupCommit } from '../support/group-commit.js';
 import { componentVersionSlot, migrate, openSqlite, type SqliteDatabase } from '../support/sqlite.js';
 
 /** migrations[i] moves the schema from version i to i + 1. Append only. */
@@ -75,7 +76,16 @@ export class SqliteAuditLog implements AuditLog {
        VALUES (@requestId, @time, @accessKeyId, @action, @secretName, @outcome, @errorCode, @sourceIp)
        ON CONFLICT (request_id) DO NOTHING`,
     );
+    const insertAll = db.transaction((records: readonly AuditRecord[]) => {
+      for (const r of records) this.insert.run(r);
+    });
+    this.batch = new GroupCommit<AuditRecord, void>((records: readonly AuditRecord[]) => {
+      insertAll(records);
+      return records.map(() => undefined);
+    });
   }
+
+  private readonly batch: GroupCommit<AuditRecord, void>;
 
   /** Opens (creating if needed) the table in `file`, or an in-memory log for ':memory:'. */
   static open(file: string): SqliteAuditLog {
@@ -89,11 +99,17 @@ export class SqliteAuditLog implements AuditLog {
     return new SqliteAuditLog(db);
   }
 
-  async append(record: AuditRecord): Promise<void> {
-    this.insert.run(record);
+  /**
+   * Group-committed: records of concurrent calls share one transaction (see GroupCommit), and
+   * each append resolves only once its own row is committed.
+   */
+  append(record: AuditRecord): Promise<void> {
+    return this.batch.add(record);
   }
 
   async query(query: AuditQuery): Promise<AuditPage> {
+    // Appends made before this query are in its answer, even those whose batch has not had its turn.
+    this.batch.flush();
     const { sql, params } = whereOf(query);
     const { total } = this.statement(`SELECT count(*) AS total FROM audit_records ${sql}`).get(params) as { total: number };
     const rows = this.statement(`SELECT * FROM audit_records ${sql} ORDER BY time DESC, rowid DESC LIMIT @limit OFFSET @offset`).all({
@@ -114,6 +130,9 @@ export class SqliteAuditLog implements AuditLog {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.db.open) {
+      this.batch.flush();
+      this.db.close();
+    }
   }
 }

@@ -8,7 +8,12 @@ import type { FcContext } from '../fc-types.js';
 import type { Logger } from '../logger.js';
 import type { FunctionSpec, ServerlessSpec } from './s-yaml.js';
 
-export type FcHandler = (event: Buffer, context: FcContext) => Promise<unknown>;
+/**
+ * FC hands a function its event as a Buffer of JSON. In process, the local HTTP server passes the
+ * HTTP event it built as the object itself: the handlers' decoding step accepts either, and the
+ * round trip through JSON text would only cost time.
+ */
+export type FcHandler = (event: Buffer | object, context: FcContext) => Promise<unknown>;
 
 export interface LoadedFunction {
   spec: FunctionSpec;
@@ -45,13 +50,18 @@ export interface InvokerOptions {
   logger: Logger;
 }
 
-const fcLogger = (log: Logger): FcContext['logger'] => ({
-  debug: (m) => log.debug(m),
-  info: (m) => log.info(m),
-  warn: (m) => log.warn(m),
-  error: (m) => log.error(m),
-  log: (m) => log.info(m),
-});
+/** The child logger is made on first use: most invocations never write to context.logger. */
+const fcLogger = (parent: Logger, bindings: Record<string, string>): FcContext['logger'] => {
+  let log: Logger | undefined;
+  const child = (): Logger => (log ??= parent.child(bindings));
+  return {
+    debug: (m) => child().debug(m),
+    info: (m) => child().info(m),
+    warn: (m) => child().warn(m),
+    error: (m) => child().error(m),
+    log: (m) => child().info(m),
+  };
+};
 
 export class Invoker {
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -71,7 +81,7 @@ export class Invoker {
     return this.inFlight.size;
   }
 
-  invoke(fn: LoadedFunction, event: Buffer, requestId: string = randomUUID()): Promise<unknown> {
+  invoke(fn: LoadedFunction, event: Buffer | object, requestId: string = randomUUID()): Promise<unknown> {
     if (this.closed) return Promise.reject(new InvokerClosedError());
     const context = this.context(fn, requestId);
     const run = (async () => fn.handler(event, context))();
@@ -108,7 +118,7 @@ export class Invoker {
       service: { logProject: '', logStore: '', qualifier: 'LATEST', versionId: '' },
       region: this.options.region,
       accountId: this.options.accountId,
-      logger: fcLogger(this.options.logger.child({ fn: fn.spec.functionName, requestId })),
+      logger: fcLogger(this.options.logger, { fn: fn.spec.functionName, requestId }),
     };
   }
 }

@@ -1,0 +1,109 @@
+/**
+ * Replay protection for the SQLite store: the request nonces of the timestamp window.
+ *
+ * Where the truth lives, and why this split:
+ * - The decision is made at once, in process: a nonce is refused if this process claimed it and
+ *   has not written it yet (`pending`), or if the nonces table holds it unexpired (a point read on
+ *   the primary key, which costs no commit). Otherwise it is claimed and added to `pending`.
+ * - Claims are written to the table in batches, one transaction per batch, on a short timer and
+ *   when the batch grows. A commit per request was the dominant cost of a signed read; a commit
+ *   per batch is not, and the request no longer waits for one.
+ * - What the local runtime needs from the table is that a restart inside the window still refuses
+ *   replays, and that another process on the same file sees this one's nonces. Both hold for every
+ *   nonce once its batch is written: at most FLUSH_MS after the claim, and always on close (a clean
+ *   stop). Only a crash inside that interval can forget the last batch; a replay of one of those
+ *   requests would then need the crash, a restart and the replay all within the 15-minute window.
+ *   Two processes racing the same nonce within FLUSH_MS could both accept it: the local runtime is
+ *   one process serving the API for its data directory, so this is not a case it meets.
+ * - On Function Compute, instances share nothing but the Tablestore nonce table, whose conditional
+ *   write is the only check that sees every instance: there the claim stays one conditional write
+ *   per request, and no cache can replace it (see the Tablestore store).
+ */
+import type { Statement } from 'better-sqlite3';
+import type { SqliteDatabase } from '../support/sqlite.js';
+
+/** Longest a claimed nonce waits in memory before it is in the table. */
+const FLUSH_MS = 20;
+/** A batch this large is written at once rather than at the timer. */
+const FLUSH_AT = 512;
+/** Expired nonces removed per batch: enough to keep up, small enough to keep a batch cheap. */
+const SWEEP_PER_FLUSH = 1_000;
+
+interface Claim {
+  nonce: string;
+  expiresAt: number;
+}
+
+export interface NonceStatements {
+  /** SELECT expires_at FROM nonces WHERE nonce = ? */
+  lookup: Statement;
+  /** Upsert that replaces only an expired row: (@nonce, @expiresAt, @now). */
+  claim: Statement;
+  /** Deletes up to ? rows expired at ?: (now, limit). */
+  sweep: Statement;
+}
+
+export class NonceWindow {
+  /** Claimed by this process and not yet in the table. */
+  private readonly pending = new Map<string, Claim>();
+  private latestNow = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly writeBatch;
+
+  constructor(
+    db: SqliteDatabase,
+    private readonly statements: NonceStatements,
+  ) {
+    this.writeBatch = db.transaction((claims: readonly Claim[], now: number) => {
+      statements.sweep.run(now, SWEEP_PER_FLUSH);
+      for (const c of claims) statements.claim.run({ nonce: c.nonce, expiresAt: c.expiresAt, now });
+    });
+  }
+
+  /** True if the nonce was free (now claimed until expiresAt); false if it is in use. */
+  claim(nonce: string, expiresAt: number, now: number): boolean {
+    this.latestNow = Math.max(this.latestNow, now);
+    const mine = this.pending.get(nonce);
+    if (mine && mine.expiresAt > now) return false;
+    const stored = this.statements.lookup.get(nonce) as { expires_at: number } | undefined;
+    if (stored && stored.expires_at > now) return false;
+    this.pending.set(nonce, { nonce, expiresAt });
+    if (this.pending.size >= FLUSH_AT) this.flush();
+    else this.timer ??= setTimeout(() => this.flushLater(), FLUSH_MS).unref();
+    return true;
+  }
+
+  /**
+   * Writes every pending claim in one transaction. On failure the claims stay pending (they are
+   * still refused in process) and the next flush tries again; close() reports the failure.
+   */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    if (this.pending.size === 0) return;
+    const now = this.latestNow;
+    // A claim already expired needs no record: its nonce may be claimed again anyway.
+    const live = [...this.pending.values()].filter((c) => c.expiresAt > now);
+    try {
+      this.writeBatch(live, now);
+    } catch (error) {
+      this.timer ??= setTimeout(() => this.flushLater(), FLUSH_MS).unref();
+      throw error;
+    }
+    this.pending.clear();
+  }
+
+  /** From the timer: a failed write (a locked or full disk) is retried, and reported by close(). */
+  private flushLater(): void {
+    try {
+      this.flush();
+    } catch {
+      // Rescheduled by flush(); the claims stay refused in process meanwhile.
+    }
+  }
+
+  /** Writes what is pending and stops the timer. */
+  close(): void {
+    this.flush();
+  }
+}

@@ -1,0 +1,44 @@
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FAULTS_BEGIN, FAULTS_END, faultSection, spliceFaultSection } from '../../bench/fault-report.js';
+
+const dirs: string[] = [];
+const artifacts = (): string => {
+  const dir = mkdtempSync(join(tmpdir(), 'fault-report-'));
+  dirs.push(dir);
+  mkdirSync(join(dir, 'faults'));
+  mkdirSync(join(dir, 'security'));
+  return dir;
+};
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+describe('fault report', () => {
+  it('renders each suite as a table of its scenarios, and sums secret-scan workers', () => {
+    const dir = artifacts();
+    writeFileSync(
+      join(dir, 'faults', 'concurrency.json'),
+      JSON.stringify({ suite: 'concurrency', scenarios: { 'distinct ids': { calls: 100, rotations: 1 }, equal: { calls: 100, versionsCreated: 1 } } }),
+    );
+    writeFileSync(join(dir, 'security', 'secret-scan-1.json'), JSON.stringify({ valuesRegistered: 3, hits: 0 }));
+    writeFileSync(join(dir, 'security', 'secret-scan-2.json'), JSON.stringify({ valuesRegistered: 4, hits: 0 }));
+    const section = faultSection(dir);
+    expect(section).toContain('### concurrency');
+    expect(section).toContain('| scenario | calls | rotations | versionsCreated |');
+    expect(section).toContain('| distinct ids | 100 | 1 |  |');
+    expect(section).toContain('valuesRegistered: **7**');
+    expect(section).toContain('hits: **0**');
+  });
+
+  it('says how to produce the figures when there are none', () => {
+    expect(faultSection(artifacts())).toContain('No fault-suite artifacts yet');
+  });
+
+  it('replaces only its own marked section and keeps the rest of the file', () => {
+    const before = `# Benchmarks\n\nspeed\n\n${FAULTS_BEGIN}\nold\n${FAULTS_END}\ntrailer\n`;
+    const after = spliceFaultSection(before, `${FAULTS_BEGIN}\nnew\n${FAULTS_END}\n`);
+    expect(after).toBe(`# Benchmarks\n\nspeed\n\n${FAULTS_BEGIN}\nnew\n${FAULTS_END}\ntrailer\n`);
+    expect(spliceFaultSection('# B\n', 'S\n')).toBe('# B\n\nS\n');
+  });
+});
