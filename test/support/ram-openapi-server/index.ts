@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import { handleRamRequest } from './http.js';
 import { RamState, type IssuedKey } from './state.js';
 import { listenOnLoopback } from '../listen.js';
+import { OpenApiFaults, type FaultSpec } from '../openapi-faults.js';
 
 export { MAX_KEYS_PER_USER, type IssuedKey } from './state.js';
 
@@ -26,6 +27,9 @@ export interface RamOpenApiTestServer {
   /** Each key created from now on is refused as unknown for its first `requests` signed requests. */
   setPropagationDelay(requests: number): void;
   calls: Array<{ action: string; accessKeyId: string }>;
+  /** Throttling, 5xx or held answers for the next matching requests (see ../openapi-faults.ts). */
+  injectFaults(spec: FaultSpec): void;
+  faults: OpenApiFaults;
   stop(): Promise<void>;
 }
 
@@ -35,7 +39,10 @@ export const startRamOpenApiServer = async (): Promise<RamOpenApiTestServer> => 
   const calls: RamOpenApiTestServer['calls'] = [];
   let usersMayReadThemselves = true;
   const deps = { manager, state, usedNonces: new Set<string>(), usersMayReadThemselves: () => usersMayReadThemselves, calls };
-  const server = createServer((request, response) => void handleRamRequest(request, response, deps));
+  const faults = new OpenApiFaults('ram.aliyuncs.com');
+  const server = createServer((request, response) => {
+    if (!faults.intercept(request, response)) void handleRamRequest(request, response, deps);
+  });
   const port = await listenOnLoopback(server);
   return {
     endpoint: `127.0.0.1:${port}`,
@@ -51,8 +58,11 @@ export const startRamOpenApiServer = async (): Promise<RamOpenApiTestServer> => 
       state.propagationDelayRequests = requests;
     },
     calls,
+    injectFaults: (spec) => faults.add(spec),
+    faults,
     stop: () =>
       new Promise<void>((resolve, reject) => {
+        faults.cancel();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

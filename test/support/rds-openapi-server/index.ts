@@ -21,6 +21,7 @@ import {
 } from './errors.js';
 import { RDS_OPERATIONS, type RdsInstance } from './operations.js';
 import { listenOnLoopback } from '../listen.js';
+import { OpenApiFaults, type FaultSpec } from '../openapi-faults.js';
 
 export { mysqlDatabase, postgresDatabase, type InstanceDatabase } from './databases.js';
 export { isValidRdsPassword } from './operations.js';
@@ -51,6 +52,9 @@ export interface RdsOpenApiServer {
   /** Makes `instanceId` an RDS instance whose accounts live in `database`. */
   addInstance(instanceId: string, database: InstanceDatabase): void;
   calls: RdsCall[];
+  /** Throttling, 5xx or held answers for the next matching requests (see ../openapi-faults.ts). */
+  injectFaults(spec: FaultSpec): void;
+  faults: OpenApiFaults;
   stop(): Promise<void>;
 }
 
@@ -134,7 +138,10 @@ export const startRdsOpenApiServer = async (options: RdsServerOptions = {}): Pro
     response.end(JSON.stringify(body));
   };
 
-  const server = createServer((request, response) => void handle(request, response));
+  const faults = new OpenApiFaults('rds.aliyuncs.com');
+  const server = createServer((request, response) => {
+    if (!faults.intercept(request, response)) void handle(request, response);
+  });
   const port = await listenOnLoopback(server);
   return {
     endpoint: `127.0.0.1:${port}`,
@@ -145,8 +152,11 @@ export const startRdsOpenApiServer = async (options: RdsServerOptions = {}): Pro
     addInstance: (instanceId, database) =>
       instances.set(instanceId, { id: instanceId, regionId, database, privileges: new Map(), accountTypes: new Map() }),
     calls,
+    injectFaults: (spec) => faults.add(spec),
+    faults,
     stop: () =>
       new Promise<void>((resolve, reject) => {
+        faults.cancel();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

@@ -1,0 +1,334 @@
+/**
+ * kill -9 of the local runtime at every step boundary and inside every driver call, for every
+ * driver kind, against real targets. Each case: a runtime child process with ROTOR_FAULT_POINT
+ * set (shared/runtime/fault-point.ts) creates the secret and starts a rotation through the
+ * official KMS SDK; once the rotation stops at the point (its marker line is written), ACSCurrent
+ * is read and logged in with, the runtime is SIGKILLed, and restarted on the same data dir without
+ * the fault. Then the rotation must complete with exactly one new version, ACSCurrent must log in
+ * (and ACSPrevious where the strategy promises it; otherwise it must be refused), and the target
+ * must hold no credential that no stage accounts for.
+ *
+ * Matrix size, reduced to keep the file within minutes on two cores: every point (before/after
+ * each step and the finalize after promote, and entering and inside generate, apply, verify and
+ * finalize) for the generated-password, PostgreSQL dual and LinuxSSHKey kinds; the step
+ * boundaries for the others (PostgreSQL single, MariaDB single and dual, Linux password, RAM, RDS
+ * dual, ECS key and password), and for RAM also inside generate (where CreateAccessKey has run
+ * but the version is not stored). Not killed here: inside the driver calls of those other kinds,
+ * and RAM's delayed retirement of ACSPrevious (10 min at the shortest). Counts go to
+ * test-artifacts/faults/kill-matrix.json.
+ */
+import { mkdirSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAULT_MARKER_ENV, FAULT_POINT_ENV, FAULT_STEPS } from '../../shared/runtime/fault-point.js';
+import { createKmsSdkClient, type KmsClient } from '../support/kms-sdk-client.js';
+import { killAllRuntimeProcesses, PROJECT_ROOT, readRootCredentials, startRuntimeProcess, type RuntimeProcess } from '../support/runtime-process.js';
+import { tempDir } from '../support/runtime.js';
+import { sshdUnavailableReason } from '../support/sshd.js';
+import { startTestbeds, targetKinds, type Target, type TargetKind, type Testbeds } from './kill-targets.js';
+
+const skipReason = sshdUnavailableReason();
+const ROTATION = 'crash';
+/** Cases at once: each runs two runtime processes in turn, and the machine may have two cores. */
+const PARALLEL_CASES = Number(process.env.ROTOR_KILL_MATRIX_PARALLEL ?? 3);
+/** Includes the wait for a free slot: vitest's own limit on concurrent tests is not set per file. */
+const CASE_TIMEOUT_MS = 900_000;
+const READY_TIMEOUT_MS = 60_000;
+
+const STEP_BOUNDARIES = FAULT_STEPS.flatMap((s) => [`before:${s}`, `after:${s}`]);
+const DRIVER_CALLS = (['generate', 'apply', 'verify', 'finalize'] as const).flatMap((op) => [`enter:${op}`, `during:${op}`]);
+const EVERY_POINT = [...STEP_BOUNDARIES, ...DRIVER_CALLS];
+/** Where a single-credential target already holds the new value and ACSCurrent still names the old one. */
+const SINGLE_CREDENTIAL_CHANGED = ['during:apply', 'after:applyToTarget', 'before:verify', 'enter:verify', 'during:verify', 'after:verify', 'before:promote'];
+
+/** Quick redelivery and retries; the queue poll is short so the restarted runtime resumes at once. */
+const RUNTIME_ENV = {
+  ROTOR_REGION: 'cn-hangzhou',
+  ROTOR_LOG_LEVEL: 'warn',
+  ROTOR_QUEUE_POLL_MS: '50',
+  ROTOR_QUEUE_VISIBILITY_SECONDS: '30',
+  ROTOR_RETRY_BASE_SECONDS: '1',
+  ROTOR_RETRY_MAX_SECONDS: '2',
+  // The shortest lease: a rotation whose next step was never queued (killed right after a step
+  // was stored) is driven on by the reconciler once its lease has expired.
+  ROTOR_LEASE_SECONDS: '60',
+};
+
+let beds: Testbeds;
+const kinds = targetKinds(() => beds);
+const MATRIX: Array<{ kind: TargetKind; points: string[] }> = [
+  { kind: kinds.generic, points: EVERY_POINT },
+  { kind: kinds.postgresDual, points: EVERY_POINT },
+  { kind: kinds.sshKey, points: EVERY_POINT },
+  { kind: kinds.ram, points: [...STEP_BOUNDARIES, 'enter:generate', 'during:generate'] },
+  { kind: kinds.postgresSingle, points: STEP_BOUNDARIES },
+  { kind: kinds.mysqlSingle, points: STEP_BOUNDARIES },
+  { kind: kinds.mysqlDual, points: STEP_BOUNDARIES },
+  { kind: kinds.sshPassword, points: STEP_BOUNDARIES },
+  { kind: kinds.rdsDual, points: STEP_BOUNDARIES },
+  { kind: kinds.ecsKey, points: STEP_BOUNDARIES },
+  { kind: kinds.ecsPassword, points: STEP_BOUNDARIES },
+];
+
+interface CaseRecord {
+  kind: string;
+  point: string;
+  completed: boolean;
+  logins: number;
+  failedLogins: number;
+  /**
+   * A single-user strategy killed between apply and promote: ACSCurrent refused at the fault, as
+   * that strategy allows, and the pending value logged in instead (where the API can read it).
+   */
+  singleUserWindow: boolean;
+  orphans: string[];
+  ms: number;
+  /** Milliseconds from the case's start: fault reached, runtime restarted, rotation settled. */
+  phases: Record<string, number>;
+}
+const records: CaseRecord[] = [];
+const started = Date.now();
+
+type Fields = Record<string, unknown>;
+
+/**
+ * An action through the SDK's own transport and signer, with timeouts far above the SDK's 3 s:
+ * creating a managed secret calls the cloud test servers, which share this process with several
+ * cases at once, on a machine that may be busy.
+ */
+const callAction = (client: KmsClient, action: string, query: Record<string, string>): Promise<Fields> =>
+  client.doRequest(action, 'HTTPS', 'POST', '2016-01-20', 'AK', query, null as never, { readTimeout: 120_000, connectTimeout: 60_000 } as never);
+
+/** The SDK's timeouts and dropped connections: worth asking again while polling, nothing else is. */
+const isTransient = (error: unknown): boolean => {
+  const text = `${(error as { name?: string }).name ?? ''} ${(error as { message?: string }).message ?? ''}`;
+  return /RequestTimeoutError|ECONNRESET|ECONNREFUSED|socket hang up/.test(text);
+};
+
+/** Polls until the probe has an answer; slower than the e2e helper, as several cases poll at once. */
+const until = async <T>(probe: () => Promise<T | undefined>, what: string, timeoutMs: number): Promise<T> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe().catch((error: unknown) => {
+      if (isTransient(error) && Date.now() < deadline) return undefined;
+      throw error;
+    });
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+};
+
+const waitForMarker = (file: string, point: string, secretName: string): Promise<true> =>
+  until(
+    async () => {
+      if (!existsSync(file)) return undefined;
+      const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { point: string; secretName: string });
+      return lines.some((l) => l.point === point && l.secretName === secretName) ? true : undefined;
+    },
+    `the rotation to reach ${point}`,
+    60_000,
+  );
+
+/**
+ * The step messages in the runtime's queue file, read without taking part in it; undefined while
+ * the runtime holds it busy (a short timeout: SQLite waits synchronously, which would stall the
+ * test servers that share this process).
+ */
+const queuedSteps = (dataDir: string): string[] | undefined => {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(join(dataDir, 'queue.db'), { readonly: true, fileMustExist: true, timeout: 50 });
+    const rows = db.prepare('SELECT body FROM queue_messages').all() as { body: string }[];
+    return rows.map((r) => (JSON.parse(r.body) as { step: string }).step).sort();
+  } catch (error) {
+    if ((error as { code?: string }).code === 'SQLITE_BUSY') return undefined;
+    throw error;
+  } finally {
+    db?.close();
+  }
+};
+
+const stageValue = async (sdk: KmsClient, name: string, query: Record<string, string>): Promise<Fields> =>
+  callAction(sdk, 'GetSecretValue', { SecretName: name, ...query });
+
+const versionsOf = async (sdk: KmsClient, name: string): Promise<Record<string, string[]>> => {
+  const res = await callAction(sdk, 'ListSecretVersionIds', { SecretName: name, IncludeDeprecated: 'true', PageSize: '100' });
+  const list = (res.VersionIds as { VersionId: Array<{ VersionId: string; VersionStages?: { VersionStage: string[] } }> }).VersionId;
+  return Object.fromEntries(list.map((v) => [v.VersionId, [...(v.VersionStages?.VersionStage ?? [])].sort()]));
+};
+
+/** Done: Normal again, ACSCurrent is the rotation's version, and only the expected delayed steps are queued. */
+const rotationSettled = (sdk: KmsClient, dataDir: string, target: Target) =>
+  until(
+    async () => {
+      const described = await callAction(sdk, 'DescribeSecret', { SecretName: target.name });
+      if (described.RotationStatus !== 'Normal') return undefined;
+      const current = await stageValue(sdk, target.name, { VersionStage: 'ACSCurrent' });
+      if (current.VersionId !== ROTATION) return undefined;
+      const leftover = queuedSteps(dataDir);
+      if (leftover === undefined) return undefined;
+      // Kinds, not counts: a finalize run again after a kill queues its delayed cleanup again, which is harmless.
+      return JSON.stringify([...new Set(leftover)]) === JSON.stringify(target.expectedLeftoverSteps) ? described : undefined;
+    },
+    `the rotation of ${target.name} to complete after the restart`,
+    // A lease (60 s) and the reconciler's minute tick, on a busy machine.
+    240_000,
+  );
+
+const slots = (() => {
+  let free = PARALLEL_CASES;
+  const waiting: Array<() => void> = [];
+  return {
+    run: async <T>(work: () => Promise<T>): Promise<T> => {
+      if (free > 0) free--;
+      else await new Promise<void>((resolve) => waiting.push(resolve));
+      try {
+        return await work();
+      } finally {
+        const next = waiting.shift();
+        if (next) next();
+        else free++;
+      }
+    },
+  };
+})();
+
+const runCase = async (kind: TargetKind, point: string): Promise<void> => {
+  const t0 = Date.now();
+  const record: CaseRecord = { kind: kind.id, point, completed: false, logins: 0, failedLogins: 0, singleUserWindow: false, orphans: [], ms: 0, phases: {} };
+  const phase = (name: string) => {
+    record.phases[name] = Date.now() - t0;
+  };
+  records.push(record);
+  const login = async (target: Target, value: string): Promise<boolean> => {
+    record.logins++;
+    const ok = await target.logsIn!(value);
+    return ok;
+  };
+  const dir = tempDir('rotor-kill-');
+  const marker = join(dir.path, 'fault-marker.ndjson');
+  const target = await kind.create();
+  let runtime: RuntimeProcess | null = null;
+  try {
+    runtime = await startRuntimeProcess({
+      dataDir: dir.path,
+      env: { ...RUNTIME_ENV, ...kind.runtimeEnv, [FAULT_POINT_ENV]: point, [FAULT_MARKER_ENV]: marker },
+      readyTimeoutMs: READY_TIMEOUT_MS,
+    });
+    const root = readRootCredentials(dir.path);
+    let sdk = createKmsSdkClient(runtime.port, root.accessKeyId, root.accessKeySecret);
+    for (const params of target.setup) await callAction(sdk, 'CreateSecret', params);
+    const created = await callAction(sdk, 'CreateSecret', target.secret);
+    expect(created.SecretName).toBe(target.name);
+    const before = await stageValue(sdk, target.name, { VersionStage: 'ACSCurrent' });
+    const initialVersions = Object.keys(await versionsOf(sdk, target.name));
+    expect(await callAction(sdk, 'RotateSecret', { SecretName: target.name, VersionId: ROTATION })).toMatchObject({ VersionId: ROTATION });
+
+    await waitForMarker(marker, point, target.name);
+    phase('faultReached');
+    // Stopped at the point: what an application reads now must still get it in.
+    if (target.logsIn) {
+      const atFault = await stageValue(sdk, target.name, { VersionStage: 'ACSCurrent' });
+      const currentWorks = await login(target, atFault.SecretData as string);
+      if (!currentWorks && target.pendingReadable) {
+        const pending = await stageValue(sdk, target.name, { VersionId: ROTATION });
+        expect(pending.VersionId).toBe(ROTATION);
+        const pendingWorks = await login(target, pending.SecretData as string);
+        record.singleUserWindow = pendingWorks && !target.overlap;
+        if (target.overlap || !pendingWorks) record.failedLogins++;
+        expect({ currentWorks, overlap: target.overlap, pendingWorks }).toEqual({ currentWorks: false, overlap: false, pendingWorks: true });
+      } else if (!currentWorks) {
+        // A managed secret's pending value is not readable through the API (KMS ignores VersionId
+        // for them): a single credential may only be refused between its apply and its promote.
+        record.singleUserWindow = !target.overlap && SINGLE_CREDENTIAL_CHANGED.includes(point);
+        if (!record.singleUserWindow) record.failedLogins++;
+        expect({ currentWorks, overlap: target.overlap, point }).toEqual({ currentWorks: false, overlap: false, point: expect.toSatisfy((p: string) => SINGLE_CREDENTIAL_CHANGED.includes(p)) });
+      }
+    }
+
+    expect(await runtime.stop('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
+    runtime = await startRuntimeProcess({ dataDir: dir.path, env: { ...RUNTIME_ENV, ...kind.runtimeEnv }, readyTimeoutMs: READY_TIMEOUT_MS });
+    phase('restarted');
+    sdk = createKmsSdkClient(runtime.port, root.accessKeyId, root.accessKeySecret);
+
+    const described = await rotationSettled(sdk, dir.path, target);
+    phase('settled');
+    expect(described.LastRotationError).toBeUndefined();
+    const versions = await versionsOf(sdk, target.name);
+    // Exactly one new version, ACSCurrent; the value before it is ACSPrevious.
+    expect(Object.keys(versions).filter((v) => !initialVersions.includes(v))).toEqual([ROTATION]);
+    expect(versions[ROTATION]).toEqual(['ACSCurrent']);
+    expect(versions[before.VersionId as string]).toEqual(['ACSPrevious']);
+    const current = (await stageValue(sdk, target.name, { VersionStage: 'ACSCurrent' })).SecretData as string;
+    const previous = (await stageValue(sdk, target.name, { VersionStage: 'ACSPrevious' })).SecretData as string;
+    // Compared as booleans, so a failure prints no credential.
+    expect({ previousWasCurrent: previous === before.SecretData, currentIsNew: current !== previous }).toEqual({ previousWasCurrent: true, currentIsNew: true });
+    record.completed = true;
+
+    if (target.logsIn) {
+      const currentWorks = await login(target, current);
+      const previousWorks = await login(target, previous);
+      if (!currentWorks) record.failedLogins++;
+      if (target.previousWorks && !previousWorks) record.failedLogins++;
+      // A retired credential that still works is an orphan.
+      if (!target.previousWorks && previousWorks) record.orphans.push('the retired ACSPrevious still logs in');
+      expect({ currentWorks, previousWorks }).toEqual({ currentWorks: true, previousWorks: target.previousWorks });
+    }
+    record.orphans.push(...(await target.orphans(current, previous)));
+    expect(record.orphans).toEqual([]);
+  } finally {
+    record.ms = Date.now() - t0;
+    // After every case, so a long run shows its progress and an interrupted one leaves its counts.
+    writeArtifact();
+    if (runtime) await runtime.stop('SIGKILL');
+    await target.cleanup();
+    dir.remove();
+  }
+};
+
+describe.skipIf(skipReason !== null)(`kill -9 at every rotation point, every driver kind${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+  beforeAll(async () => {
+    beds = await startTestbeds();
+  }, 120_000);
+
+  afterAll(async () => {
+    await killAllRuntimeProcesses();
+    await beds?.stop();
+    writeArtifact();
+  }, 120_000);
+
+  for (const { kind, points } of MATRIX) {
+    describe.concurrent(kind.id, () => {
+      for (const point of points) it(`killed at ${point}: the rotation completes, ACSCurrent logs in, nothing orphaned`, () => slots.run(() => runCase(kind, point)), CASE_TIMEOUT_MS);
+    });
+  }
+});
+
+const writeArtifact = (): void => {
+  if (records.length === 0) return;
+  const dir = join(PROJECT_ROOT, 'test-artifacts', 'faults');
+  mkdirSync(dir, { recursive: true });
+  const sum = (f: (r: CaseRecord) => number) => records.reduce((n, r) => n + f(r), 0);
+  const summary = {
+    what: 'kill -9 of the local runtime at a rotation point, restart on the same data dir, rotation completes against the real target',
+    measuredAt: new Date().toISOString(),
+    durationSeconds: Math.round((Date.now() - started) / 1000),
+    cases: records.length,
+    rotationsCompleted: records.filter((r) => r.completed).length,
+    logins: sum((r) => r.logins),
+    failedLogins: sum((r) => r.failedLogins),
+    orphans: sum((r) => r.orphans.length),
+    // Not failures: single-user strategies have one credential, changed at apply and named by ACSCurrent only at promote.
+    singleUserCurrentRefusedBetweenApplyAndPromote: records.filter((r) => r.singleUserWindow).length,
+    matrix: MATRIX.map(({ kind, points }) => ({
+      kind: kind.id,
+      points: points.length,
+      completed: records.filter((r) => r.kind === kind.id && r.completed).length,
+    })),
+    failures: records.filter((r) => !r.completed || r.failedLogins > 0 || r.orphans.length > 0).map((r) => ({ kind: r.kind, point: r.point, orphans: r.orphans })),
+    caseTimings: records.map((r) => ({ kind: r.kind, point: r.point, ms: r.ms, ...r.phases })),
+  };
+  writeFileSync(join(dir, 'kill-matrix.json'), `${JSON.stringify(summary, null, 2)}\n`);
+};
