@@ -60,8 +60,9 @@ export const waitForRotation = async (deps: RotationWaitDeps, options: RotationW
       lastReported = state;
       deps.onProgress({ status, step, elapsedMs: elapsed() });
     }
-    if (status === 'Failed') {
-      return { status: 'Failed', elapsedMs: elapsed(), error: errorOf(secret.LastRotationError), reason: 'the rotation failed' };
+    if (status === 'Failed' || status === 'Abandoned') {
+      const reason = status === 'Failed' ? 'the rotation failed' : 'the rotation was abandoned (ACSCurrent kept)';
+      return { status: 'Failed', elapsedMs: elapsed(), error: errorOf(secret.LastRotationError), reason };
     }
     if (status !== 'Rotating') {
       if (await versionIsCurrent(deps, options.versionId)) return { status: 'Succeeded', elapsedMs: elapsed() };

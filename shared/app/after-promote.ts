@@ -4,6 +4,7 @@
  * (the message comes back later): touching the target then could retire what that rotation is
  * applying, and if it fails, this work is still owed. A failure is thrown so the queue redelivers.
  */
+import { ConflictError } from '../domain/errors.js';
 import { STAGE_CURRENT, STAGE_PREVIOUS } from '../domain/secret.js';
 import { RETIRE_PREVIOUS, type RotationMessage } from '../ports/job-queue.js';
 import type { UseCaseContext } from './context.js';
@@ -19,15 +20,41 @@ const POSTPONE_SECONDS = 60;
 const postpone = (ctx: UseCaseContext, message: RotationMessage): Promise<void> =>
   ctx.deps.queue.send(message, { delaySeconds: POSTPONE_SECONDS });
 
+/** Owed: the finalize must still run later (kept on the secret as pendingFinalize). Settled: nothing more to do. */
+type FinalizeOutcome = 'owed' | 'settled';
+
 export const finalizePromoted = async (ctx: UseCaseContext, message: RotationMessage): Promise<void> => {
+  if ((await runFinalize(ctx, message)) === 'settled') await settlePendingFinalize(ctx, message);
+};
+
+/** Drops the secret's record of this finalize, so the reconciler stops re-queueing it. */
+const settlePendingFinalize = async (ctx: UseCaseContext, message: RotationMessage): Promise<void> => {
+  for (;;) {
+    const secret = await ctx.deps.store.getSecret(message.secretName);
+    if (!secret || secret.pendingFinalize?.versionId !== message.versionId) return;
+    try {
+      await ctx.deps.store.updateSecret({ ...secret, pendingFinalize: null }, secret.revision);
+      return;
+    } catch (error) {
+      if (!(error instanceof ConflictError)) throw error;
+    }
+  }
+};
+
+const runFinalize = async (ctx: UseCaseContext, message: RotationMessage): Promise<FinalizeOutcome> => {
   const secret = await ctx.deps.store.getSecret(message.secretName);
-  if (!secret || secret.plannedDeleteAt !== null) return;
-  if (secret.job !== null) return postpone(ctx, message);
-  if (secret.stages[STAGE_CURRENT] !== message.versionId) return;
+  if (!secret) return 'settled';
+  // Deleting leaves the target alone; the finalize stays owed in case the secret is restored.
+  if (secret.plannedDeleteAt !== null) return 'owed';
+  if (secret.job !== null) {
+    await postpone(ctx, message);
+    return 'owed';
+  }
+  if (secret.stages[STAGE_CURRENT] !== message.versionId) return 'settled';
   const driver = ctx.driverFor(secret);
-  if (!driver) return;
+  if (!driver) return 'settled';
   const newCurrentValue = await ctx.reveal(secret.name, message.versionId);
-  if (newCurrentValue === null) return;
+  if (newCurrentValue === null) return 'settled';
   const previousVersion = secret.stages[STAGE_PREVIOUS];
   const newPreviousValue = previousVersion === undefined ? null : await ctx.reveal(secret.name, previousVersion);
   const { cleanupAfterSeconds } = await driver.finalize({ secret: ctx.driverSecret(secret), newCurrentValue, newPreviousValue });
@@ -37,6 +64,7 @@ export const finalizePromoted = async (ctx: UseCaseContext, message: RotationMes
       { delaySeconds: cleanupAfterSeconds },
     );
   }
+  return 'settled';
 };
 
 /**

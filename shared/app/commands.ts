@@ -39,6 +39,8 @@ export interface GetSecretValueInput {
   secretName: string;
   versionId?: string;
   versionStage?: string;
+  /** Who asks (an AccessKey ID), when known: named in the event of a refused read. */
+  requestedBy?: string;
 }
 
 export interface PutSecretValueInput {

@@ -3,6 +3,7 @@ import { ConflictError, secretInDeleteWindow, secretNotFound } from '../domain/e
 import { makeEvent, type EventType } from '../domain/events.js';
 import type { SecretRecord } from '../domain/secret.js';
 import { nameFromNameOrArn } from '../domain/validation.js';
+import { observeSecretValue } from '../domain/secret-value-observer.js';
 import type { DriverSecret } from '../ports/target-driver.js';
 import type { ServiceDeps } from './deps.js';
 import { openSecretValue, sealSecretValue } from './envelope.js';
@@ -61,7 +62,7 @@ export class UseCaseContext {
   }
 
   seal(secretName: string, versionId: string, plaintext: string) {
-    return sealSecretValue(this.deps.keys, { secretName, versionId }, plaintext);
+    return sealSecretValue(this.deps.keys, { secretName, versionId }, observeSecretValue(plaintext));
   }
 
   /** The plaintext of a stored version, or null when the version does not exist. */

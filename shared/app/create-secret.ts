@@ -6,6 +6,7 @@ import {
   secretInDeleteWindow,
   versionIdConflict,
 } from '../domain/errors.js';
+import { validateDriftTag } from '../domain/drift.js';
 import { EventTypes } from '../domain/events.js';
 import { STAGE_CURRENT, STAGE_PREVIOUS, type SecretRecord, type SecretType } from '../domain/secret.js';
 import {
@@ -67,7 +68,7 @@ export const createSecret = async (ctx: UseCaseContext, input: CreateSecretInput
     description: validateDescription(input.description),
     encryptionKeyId: input.encryptionKeyId ?? '',
     extendedConfig: config ? JSON.stringify(config) : null,
-    tags: validateTags(input.tags),
+    tags: validateDriftTag(validateTags(input.tags)),
     dataType,
     createdAt: now,
     updatedAt: now,

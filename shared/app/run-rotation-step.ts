@@ -6,8 +6,12 @@
 import { KmsError, TargetError } from '../domain/errors.js';
 import { EventTypes, KMS_ROTATION_FAILURE, KMS_ROTATION_SUCCESS } from '../domain/events.js';
 import {
+  abandonRotation,
   completeStep,
   failRotation,
+  failRotationUncertain,
+  isLeaseExpired,
+  withLease,
   markPendingStored,
   promote,
   recordRetry,
@@ -26,6 +30,9 @@ import { FINALIZE_PROMOTED, RETIRE_PREVIOUS, type RotationMessage } from '../por
 import type { TargetDriver } from '../ports/target-driver.js';
 import type { UseCaseContext } from './context.js';
 import { finalizePromoted, retirePrevious } from './after-promote.js';
+import { leaseFrom } from './leases.js';
+import { reconcileSecret } from './reconcile.js';
+import { inPlaceTargetState, rollForward, TARGET_STATE_UNCERTAIN, uncertainRetryMs } from './settle-in-place.js';
 
 /** Only codes and fixed texts leave a step: a driver's own message might quote a credential. */
 const errorInfo = (error: unknown): ErrorInfo =>
@@ -87,7 +94,7 @@ const stepActions: Record<RotationStep, (run: StepRun, now: number) => Promise<S
   },
   async promote(run, now) {
     // The target work of a promote (finalize) runs after this record is stored: see finalizePromoted.
-    return promote(run.secret, now);
+    return promote(run.secret, now, leaseFrom(run.ctx, now));
   },
 };
 
@@ -97,24 +104,48 @@ const liveJob = (secret: SecretRecord | null, message: RotationMessage): Rotatio
   return job && job.versionId === message.versionId ? job : null;
 };
 
+/** The crash tests' seam (ServiceDeps.faultPoint); nothing to wait for when it is unset. */
+const reachFaultPoint = (ctx: UseCaseContext, point: string, secretName: string): Promise<void> | undefined =>
+  ctx.deps.faultPoint?.(point, secretName);
+
+/**
+ * A promote message delivered again once its promote is stored: the runtime may have died between
+ * storing it and queuing the finalize, which would then never run (an SSH key or RAM key left
+ * active). Queuing it once more is safe: finalize runs late or twice without harm.
+ */
+const requeueFinalizeOfStoredPromote = async (ctx: UseCaseContext, secret: SecretRecord | null, message: RotationMessage): Promise<void> => {
+  if (message.step !== 'promote' || !secret || secret.stages[STAGE_CURRENT] !== message.versionId) return;
+  // Once the finalize has run (or was settled) a late promote duplicate owes nothing more; without
+  // this check every replayed promote would queue one more finalize, and each of those more work.
+  if (secret.pendingFinalize?.versionId !== message.versionId) return;
+  await ctx.deps.queue.send({ secretName: secret.name, versionId: message.versionId, step: FINALIZE_PROMOTED });
+};
+
 export const runRotationStep = async (ctx: UseCaseContext, message: RotationMessage): Promise<void> => {
   if (message.step === RETIRE_PREVIOUS) return retirePrevious(ctx, message);
-  if (message.step === FINALIZE_PROMOTED) return finalizePromoted(ctx, message);
+  if (message.step === FINALIZE_PROMOTED) {
+    await reachFaultPoint(ctx, 'before:finalizePromoted', message.secretName);
+    await finalizePromoted(ctx, message);
+    await reachFaultPoint(ctx, 'after:finalizePromoted', message.secretName);
+    return;
+  }
   const secret = await ctx.deps.store.getSecret(message.secretName);
   const job = liveJob(secret, message);
-  if (!secret || !job) return;
+  if (!secret || !job) return requeueFinalizeOfStoredPromote(ctx, secret, message);
   // Deletion scheduled mid-rotation stops it only before the target is touched; once apply may
   // have run, the rotation rolls forward, or ACSCurrent would name a credential the target dropped.
   if (secret.plannedDeleteAt !== null && job.step === 'createPending') return abandon(ctx, secret, job);
   if (stepIndex(job.step) > stepIndex(message.step)) {
     // The step was done but its successor may never have been queued (a crash between the two).
-    await ctx.deps.queue.send({ ...message, step: job.step });
+    // Only a stalled job is re-driven: a live one may be waiting out a retry backoff.
+    if (isLeaseExpired(job, ctx.now())) await reconcileSecret(ctx, secret);
     return;
   }
   if (job.step !== message.step) return;
   const driver = ctx.driverFor(secret);
   if (!driver) return finish(ctx, secret, failRotation(secret, noDriverError, ctx.now()), job);
 
+  await reachFaultPoint(ctx, `before:${job.step}`, secret.name);
   const stepStarted = ctx.now();
   await ctx.emit(EventTypes.stepStarted, secret, { versionId: job.versionId, step: job.step, attempt: job.attempt });
   let next: SecretRecord;
@@ -122,12 +153,13 @@ export const runRotationStep = async (ctx: UseCaseContext, message: RotationMess
   try {
     next = await stepActions[job.step](run, stepStarted);
   } catch (error) {
-    return handleStepFailure(ctx, secret, job, error, stepStarted);
+    return handleStepFailure(ctx, secret, job, driver, error, stepStarted);
   }
-  const stored = await ctx.deps.store.updateSecret(next, secret.revision);
+  const stored = await ctx.deps.store.updateSecret(withLease(next, leaseFrom(ctx, ctx.now())), secret.revision);
+  await reachFaultPoint(ctx, `after:${job.step}`, secret.name);
   if (job.step === 'promote') {
-    // Lost if the runtime dies right here: old credentials then stay valid until the next
-    // rotation's finalize retires them, which errs on the side of no lock-out.
+    // If the runtime dies before this send, the promote message comes back unacknowledged and
+    // requeueFinalizeOfStoredPromote sends it then.
     await ctx.deps.queue.send({ secretName: secret.name, versionId: job.versionId, step: FINALIZE_PROMOTED });
   }
   const durationMs = ctx.now() - stepStarted;
@@ -150,6 +182,7 @@ const handleStepFailure = async (
   ctx: UseCaseContext,
   secret: SecretRecord,
   job: RotationJob,
+  driver: TargetDriver,
   error: unknown,
   stepStarted: number,
 ): Promise<void> => {
@@ -165,13 +198,24 @@ const handleStepFailure = async (
     error: info,
     willRetry,
   });
-  if (!willRetry) return finish(ctx, secret, failRotation(secret, info, now), job);
-  await ctx.deps.store.updateSecret(recordRetry(secret, info, now), secret.revision);
+  if (!willRetry) return giveUp(ctx, secret, job, driver, info);
   const delaySeconds = retryDelaySeconds(job.attempt, retryBaseSeconds, retryMaxSeconds, ctx.deps.random ?? Math.random);
+  // The lease covers the backoff, so the reconciler leaves a rotation that is only waiting alone.
+  await ctx.deps.store.updateSecret(withLease(recordRetry(secret, info, now), leaseFrom(ctx, now, delaySeconds)), secret.revision);
   await ctx.deps.queue.send({ secretName: secret.name, versionId: job.versionId, step: job.step }, { delaySeconds });
 };
 
-const finish = async (ctx: UseCaseContext, secret: SecretRecord, failed: SecretRecord, job: RotationJob): Promise<void> => {
+/** Out of attempts: an in-place target is asked first which value it accepts (see settle-in-place). */
+const giveUp = async (ctx: UseCaseContext, secret: SecretRecord, job: RotationJob, driver: TargetDriver, info: ErrorInfo): Promise<void> => {
+  const state = await inPlaceTargetState(ctx, secret, job, driver);
+  if (state === 'pendingAccepted') return rollForward(ctx, secret, job, info);
+  const now = ctx.now();
+  if (state === 'uncertain')
+    return finish(ctx, secret, failRotationUncertain(secret, TARGET_STATE_UNCERTAIN, now, uncertainRetryMs(ctx)), job, info);
+  return finish(ctx, secret, failRotation(secret, info, now), job);
+};
+
+const finish = async (ctx: UseCaseContext, secret: SecretRecord, failed: SecretRecord, job: RotationJob, stepError?: ErrorInfo): Promise<void> => {
   const stored = await ctx.deps.store.updateSecret(failed, secret.revision);
   await ctx.emit(EventTypes.rotationFailed, stored, {
     versionId: job.versionId,
@@ -179,6 +223,7 @@ const finish = async (ctx: UseCaseContext, secret: SecretRecord, failed: SecretR
     attempt: job.attempt,
     trigger: job.trigger,
     error: stored.lastRotation?.error ?? null,
+    ...(stepError ? { stepError } : {}),
     durationMs: ctx.now() - job.startedAt,
     kmsEventName: KMS_ROTATION_FAILURE,
   });
@@ -187,6 +232,6 @@ const finish = async (ctx: UseCaseContext, secret: SecretRecord, failed: SecretR
 /** Deletion was scheduled mid-rotation: stop, keep ACSCurrent, and say so. */
 const abandon = async (ctx: UseCaseContext, secret: SecretRecord, job: RotationJob): Promise<void> => {
   const info: ErrorInfo = { code: 'Rejected.ResourceInDeleteWindow', message: 'The secret was scheduled for deletion.' };
-  const stored = await ctx.deps.store.updateSecret(failRotation(secret, info, ctx.now()), secret.revision);
-  await ctx.emit(EventTypes.rotationAbandoned, stored, { versionId: job.versionId, step: job.step, error: info });
+  const stored = await ctx.deps.store.updateSecret(abandonRotation(secret, info, ctx.now()), secret.revision);
+  await ctx.emit(EventTypes.rotationAbandoned, stored, { versionId: job.versionId, step: job.step, error: info, reason: 'deletion' });
 };

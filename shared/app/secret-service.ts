@@ -7,7 +7,8 @@ import type { ServiceDeps } from './deps.js';
 import { describeSecret, getSecretValue, listSecrets, listSecretVersionIds } from './read-secret.js';
 import { runRotationStep } from './run-rotation-step.js';
 import type { SecretService } from './service.js';
-import { rotateSecret, scheduleDueRotations } from './start-rotation.js';
+import { rotateTick } from './rotate-tick.js';
+import { rotateSecret } from './start-rotation.js';
 import { putSecretValue, updateRotationPolicy, updateSecret, updateSecretVersionStage } from './write-secret.js';
 
 const randomPassword = (input: GetRandomPasswordInput): string =>
@@ -38,7 +39,7 @@ export const createSecretService = (deps: ServiceDeps): SecretService => {
     restoreSecret: (name) => restoreSecret(ctx, name),
     getRandomPassword: async (input) => randomPassword(input),
     runRotationStep: (message) => runRotationStep(ctx, message),
-    scheduleDueRotations: (limit) => scheduleDueRotations(ctx, limit),
+    scheduleDueRotations: (limit) => rotateTick(ctx, limit),
     purgeExpired: (limit) => purgeExpired(ctx, limit),
   };
 };

@@ -1,12 +1,12 @@
-/** Starting rotations: RotateSecret (manual) and the rotate timer (scheduled). */
-import { randomUUID } from 'node:crypto';
-import { KmsError, operationNotSupported } from '../domain/errors.js';
+/** Starting rotations: RotateSecret (manual), and the claim the rotate timer uses (start-due-rotations.ts). */
+import { operationNotSupported } from '../domain/errors.js';
 import { EventTypes } from '../domain/events.js';
 import { claimRotation } from '../domain/rotation.js';
 import { rotationDueAt, type RotationTrigger, type SecretRecord } from '../domain/secret.js';
 import { requireValue, validateSecretData, validateVersionId } from '../domain/validation.js';
-import type { RotateSecretInput, RotateSecretOutput, TickResult } from './commands.js';
+import type { RotateSecretInput, RotateSecretOutput } from './commands.js';
 import type { UseCaseContext } from './context.js';
+import { leaseFrom } from './leases.js';
 
 /** A version id this secret already knows: a finished, failed or running rotation, or any stored version. */
 const alreadySeen = async (ctx: UseCaseContext, secret: SecretRecord, versionId: string): Promise<boolean> =>
@@ -15,7 +15,7 @@ const alreadySeen = async (ctx: UseCaseContext, secret: SecretRecord, versionId:
   (await ctx.deps.store.getVersion(secret.name, versionId)) !== null;
 
 /** A scheduled claim stands aside when the secret stopped being due since the tick listed it. */
-class NoLongerDue extends Error {}
+export class NoLongerDue extends Error {}
 
 /** The claim this call made, taken back: only while nothing has run, so no step can be undone. */
 const releaseClaim = (ctx: UseCaseContext, name: string, versionId: string): Promise<SecretRecord> =>
@@ -30,20 +30,26 @@ const releaseClaim = (ctx: UseCaseContext, name: string, versionId: string): Pro
  * queues the first step. The value is durable before any step can touch the target. If storing or
  * queueing fails, the claim is taken back, so a failed start never leaves the secret locked.
  */
-const claimAndQueue = async (
+export const claimAndQueue = async (
   ctx: UseCaseContext,
   name: string,
   versionId: string,
   trigger: RotationTrigger,
   customValue: string | undefined,
+  start: { targetKind?: string; delaySeconds?: number } = {},
 ): Promise<SecretRecord> => {
   const perHour = ctx.deps.settings.rotationsPerHour;
   const now = ctx.now();
+  const delaySeconds = start.delaySeconds ?? 0;
+  // The lease is taken with the claim: if this process dies before the first message is queued,
+  // the reconciler finds the claim once the lease runs out and queues it.
+  const lease = leaseFrom(ctx, now, delaySeconds);
+  const { targetKind } = start;
   const claimed = await ctx.update(
     name,
     (s) => {
       if (trigger === 'schedule' && !isDue(s, now)) throw new NoLongerDue();
-      return claimRotation(s, { versionId, trigger, customValue: customValue !== undefined, now, perHour });
+      return claimRotation(s, { versionId, trigger, customValue: customValue !== undefined, now, perHour, lease, ...(targetKind ? { targetKind } : {}) });
     },
     (n) => ctx.loadActive(n),
   );
@@ -52,7 +58,7 @@ const claimAndQueue = async (
       const envelope = await ctx.seal(claimed.name, versionId, customValue);
       await ctx.deps.store.putVersion({ secretName: claimed.name, versionId, createdAt: now, envelope });
     }
-    await ctx.deps.queue.send({ secretName: claimed.name, versionId, step: 'createPending' });
+    await ctx.deps.queue.send({ secretName: claimed.name, versionId, step: 'createPending' }, delaySeconds > 0 ? { delaySeconds } : undefined);
   } catch (error) {
     await releaseClaim(ctx, claimed.name, versionId).catch(() => undefined);
     throw error;
@@ -71,7 +77,8 @@ export const rotateSecret = async (ctx: UseCaseContext, input: RotateSecretInput
   const versionId = requireValue('VersionId', input.versionId);
   validateVersionId(versionId);
   if (input.secretData !== undefined) validateSecretData(input.secretData);
-  if (!ctx.driverFor(secret)) throw operationNotSupported('RotateSecret is unavailable: this secret has no rotation target.');
+  const driver = ctx.driverFor(secret);
+  if (!driver) throw operationNotSupported('RotateSecret is unavailable: this secret has no rotation target.');
   if (secret.job?.versionId === versionId) {
     // The same request again while its rotation runs: success, and the current step is queued once
     // more in case its message was lost (steps are guarded, so a duplicate changes nothing).
@@ -79,23 +86,8 @@ export const rotateSecret = async (ctx: UseCaseContext, input: RotateSecretInput
     return { secret, versionId, started: false };
   }
   if (await alreadySeen(ctx, secret, versionId)) return { secret, versionId, started: false };
-  const claimed = await claimAndQueue(ctx, secret.name, versionId, 'manual', input.secretData);
+  // Manual rotations are not held back by the per-kind caps (a caller is waiting), but count toward them.
+  const claimed = await claimAndQueue(ctx, secret.name, versionId, 'manual', input.secretData, { targetKind: driver.kind });
   return { secret: claimed, versionId, started: true };
 };
 
-/** Starts every due rotation it can; a secret another rotation or the rate limit holds waits for a later tick. */
-export const scheduleDueRotations = async (ctx: UseCaseContext, limit?: number): Promise<TickResult> => {
-  const due = await ctx.deps.store.listDueForRotation(ctx.now(), limit ?? ctx.deps.settings.tickBatchSize);
-  let acted = 0;
-  for (const secret of due) {
-    if (!ctx.driverFor(secret)) continue;
-    try {
-      await claimAndQueue(ctx, secret.name, `rotor-${randomUUID()}`, 'schedule', undefined);
-      acted++;
-    } catch (error) {
-      if (error instanceof NoLongerDue) continue;
-      if (!(error instanceof KmsError) || error.httpStatus >= 500) throw error;
-    }
-  }
-  return { rowsRead: due.length, acted, skipped: due.length - acted };
-};

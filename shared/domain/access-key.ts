@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { KmsError } from './errors.js';
+import { observeSecretValue } from './secret-value-observer.js';
 import type { Envelope } from './secret.js';
 
 export const ACCESS_KEY_STATUSES = ['Active', 'Inactive'] as const;
@@ -51,7 +52,7 @@ const randomBase62 = (length: number): string => {
 /** Shaped like an Alibaba Cloud AccessKey pair so SDKs and tools accept it. */
 export const generateAccessKey = (): { accessKeyId: string; accessKeySecret: string } => ({
   accessKeyId: `LTAI${randomBase62(20)}`,
-  accessKeySecret: randomBase62(30),
+  accessKeySecret: observeSecretValue(randomBase62(30)),
 });
 
 export const accessKeyNotExist = (accessKeyId: string): KmsError =>

@@ -1,6 +1,7 @@
 /** Random passwords with KMS GetRandomPassword semantics, drawn from a CSPRNG without modulo bias. */
 import { randomInt } from 'node:crypto';
 import { invalidParameter } from './errors.js';
+import { observeSecretValue } from './secret-value-observer.js';
 
 export const LOWERCASE = 'abcdefghijklmnopqrstuvwxyz';
 export const UPPERCASE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
@@ -75,5 +76,5 @@ export const generatePassword = (profile: PasswordProfile = DEFAULT_PASSWORD_PRO
   const alphabet = classes.join('');
   const required = profile.requireEachIncludedType ? classes.map(pick) : [];
   const rest = Array.from({ length: profile.length - required.length }, () => pick(alphabet));
-  return shuffle([...required, ...rest]).join('');
+  return observeSecretValue(shuffle([...required, ...rest]).join(''));
 };

@@ -25,6 +25,15 @@ export interface ErrorInfo {
   message: string;
 }
 
+/**
+ * Who is driving a rotation, and until when. Renewed at every committed step; a lease that runs
+ * out means the rotation stalled (a worker died, a message was lost) and the reconciler takes over.
+ */
+export interface Lease {
+  owner: string;
+  expiresAt: number;
+}
+
 /** A rotation in flight. At most one per secret; its presence is the lock. */
 export interface RotationJob {
   versionId: string;
@@ -37,12 +46,51 @@ export interface RotationJob {
   /** True when the caller supplied the new value (console "Use Custom Secret"). */
   customValue: boolean;
   lastError: ErrorInfo | null;
+  /** Absent on jobs stored before leases existed: those count as expired at stepStartedAt. */
+  lease?: Lease;
+  /** Times the reconciler re-drove the current step after its lease ran out. */
+  reconciles?: number;
+  /** The kind of the driver serving the rotation: the unit of concurrency caps. */
+  targetKind?: string;
+}
+
+/**
+ * A stored promote whose driver finalize is not confirmed yet: kept on the secret so the
+ * reconciler can queue the finalize again if its message is lost.
+ */
+export interface PendingFinalize {
+  versionId: string;
+  lease: Lease;
+  reconciles: number;
+}
+
+/** A due rotation that could not start yet (caps, rate, no driver): how long it has waited. */
+export interface RotationBacklog {
+  /** When the rotation first became due. */
+  dueSince: number;
+  deferrals: number;
+  /** The overdue event for this occurrence went out. */
+  overdueReported: boolean;
+  /** The due time the last deferral set: a different one means the policy changed, a new occurrence. */
+  deferredUntil?: number;
+}
+
+/** Unsupported: the secret's driver cannot check its current credential. */
+export type DriftStatus = 'InSync' | 'Drifted' | 'Unsupported';
+
+/** The last drift check: does ACSCurrent still authenticate against the target? */
+export interface DriftState {
+  status: DriftStatus;
+  checkedAt: number;
+  nextCheckAt: number;
+  error: ErrorInfo | null;
 }
 
 /** How the last finished rotation ended; shown by DescribeSecret. */
 export interface RotationOutcome {
   versionId: string;
-  status: 'Succeeded' | 'Failed';
+  /** Abandoned: the reconciler gave up on a stalled rotation, or deletion stopped it; ACSCurrent was kept. */
+  status: 'Succeeded' | 'Failed' | 'Abandoned';
   finishedAt: number;
   error: ErrorInfo | null;
 }
@@ -75,6 +123,9 @@ export interface SecretRecord {
   rotationWindow: { startedAt: number; count: number };
   /** Optimistic-concurrency counter, bumped by every stored change. */
   revision: number;
+  pendingFinalize?: PendingFinalize | null;
+  backlog?: RotationBacklog | null;
+  drift?: DriftState | null;
 }
 
 /** Envelope-encrypted secret value. All binary fields base64. */
@@ -114,6 +165,17 @@ export const rotationDueAt = (secret: SecretRecord): number | null =>
   secret.rotation.enabled && secret.plannedDeleteAt === null && secret.job === null
     ? secret.rotation.nextRotationAt
     : null;
+
+/**
+ * When the reconciler must look at this secret, or null: the lease of the rotation in flight, or
+ * else of an unconfirmed finalize (not while deletion is pending: finalize waits for a restore).
+ * Indexed like rotationDueAt, so the reconciler reads only expired rows.
+ */
+export const leaseDueAt = (secret: SecretRecord): number | null => {
+  if (secret.job) return secret.job.lease?.expiresAt ?? secret.job.stepStartedAt;
+  if (secret.pendingFinalize && secret.plannedDeleteAt === null) return secret.pendingFinalize.lease.expiresAt;
+  return null;
+};
 
 /** When the purge timer must remove this secret, or null. Indexed like rotationDueAt. */
 export const purgeDueAt = (secret: SecretRecord): number | null => secret.plannedDeleteAt;

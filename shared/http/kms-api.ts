@@ -110,6 +110,7 @@ export const handleKmsRequest = async (req: HttpRequest, deps: KmsApiDeps): Prom
       service: deps.service,
       settings: deps.settings,
       access,
+      callerAccessKeyId: caller.accessKeyId,
       ...(deps.accessControl ? { accessControl: deps.accessControl } : {}),
     });
     response = successResponse(action.name, requestId, fields, responseFormat(params));

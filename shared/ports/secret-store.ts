@@ -51,6 +51,15 @@ export interface SecretStore {
   listDueForRotation(now: number, limit: number): Promise<SecretRecord[]>;
   /** Secrets whose purgeDueAt is <= now, soonest first, at most limit. */
   listDueForPurge(now: number, limit: number): Promise<SecretRecord[]>;
+  /** Secrets whose leaseDueAt (domain/secret.ts) is <= now: stalled rotations. Soonest first, at most limit. */
+  listExpiredLeases(now: number, limit: number): Promise<SecretRecord[]>;
+  /** Secrets whose driftDueAt (domain/drift.ts) is <= now, soonest first, at most limit. */
+  listDueForDriftCheck(now: number, limit: number): Promise<SecretRecord[]>;
+  /**
+   * Rotations in flight (secrets with a job) by job.targetKind, '' for jobs without one. Reads
+   * only the rows that hold a lease, never the whole table.
+   */
+  countRotationsInFlight(): Promise<Record<string, number>>;
 
   /**
    * Records a request nonce until expiresAt; false if it was already recorded and not expired.

@@ -109,6 +109,31 @@ export interface TargetDriver {
   finalize(req: FinalizeRequest): Promise<FinalizeResponse>;
   /** Optional: needed only by drivers whose finalize asks for a delayed cleanup. Twice is success. */
   cleanup?(req: CleanupRequest): Promise<CleanupResponse>;
+  /**
+   * Optional drift check: does ACSCurrent still authenticate against the target? Read-only.
+   * Resolves when it does; throws a TargetError (e.g. Target.AuthenticationFailed) when it does
+   * not or cannot be checked. Without it, drift checks report the secret as not checkable.
+   */
+  checkCurrent?(req: CheckCurrentRequest): Promise<CheckCurrentResponse>;
+  /**
+   * Optional: true when apply replaces the credential ACSCurrent holds in place (one account, one
+   * password), so an apply whose answer was lost may already have turned ACSCurrent away. Before
+   * giving such a rotation up, the engine asks the target which of the two values it accepts.
+   * Absent or false: apply leaves ACSCurrent working (dual accounts, added keys, no target).
+   */
+  replacesCurrentInPlace?(secret: DriverSecret): boolean;
+}
+
+export interface CheckCurrentRequest {
+  secret: DriverSecret;
+  currentValue: string;
+}
+export interface CheckCurrentResponse {
+  /**
+   * Set when this credential cannot be checked read-only (say, a password hash in a format the
+   * driver cannot compute): the check neither passes nor fails. Safe to show: never a value.
+   */
+  uncheckable?: string;
 }
 
 /** Finds the driver for a secret; null when the secret cannot be rotated. */

@@ -5,7 +5,7 @@
  */
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_SETTINGS } from '../app/deps.js';
+import { DEFAULT_SETTINGS, type ServiceSettings } from '../app/deps.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -44,6 +44,8 @@ export interface RuntimeConfig {
   queuePollMs: number;
   /** Set when backend is alibaba: where the cloud adapters connect. */
   cloud: CloudConfig | null;
+  /** Leases, reconciler and backpressure tunables (ROTOR_LEASE_SECONDS, ROTOR_ROTATION_*); defaults when absent. */
+  rotationTuning?: Partial<ServiceSettings>;
 }
 
 export interface CloudConfig {
@@ -67,6 +69,22 @@ const integer = (min: number, max: number) =>
     .max(max, { error: `expected at most ${max}` });
 
 const nonEmpty = z.string().trim().min(1, { error: 'must not be empty' });
+
+/** `kind=maxConcurrent/startsPerTick,...`, e.g. `ram-access-key=5/10,rds-account=20/40`. */
+const KIND_LIMIT = /^([a-z0-9-]{1,64})=(\d{1,7})\/(\d{1,7})$/;
+const kindLimits = z
+  .string()
+  .refine((value) => value.split(',').every((part) => KIND_LIMIT.test(part.trim()) && !/=0*\/|\/0*$/.test(part.trim())), {
+    error: 'expected kind=maxConcurrent/startsPerTick[,...] with positive numbers, e.g. ram-access-key=5/10',
+  })
+  .transform((value): ServiceSettings['rotationLimitsByKind'] =>
+    Object.fromEntries(
+      value.split(',').map((part) => {
+        const [, kind, maxConcurrent, startsPerTick] = KIND_LIMIT.exec(part.trim()) as RegExpExecArray;
+        return [kind as string, { maxConcurrent: Number(maxConcurrent), startsPerTick: Number(startsPerTick) }];
+      }),
+    ),
+  );
 
 const CLOUD_REQUIRED = ['ROTOR_OTS_ENDPOINT', 'ROTOR_OTS_INSTANCE', 'ROTOR_KMS_KEY_ID', 'ROTOR_ACCESS_KEY_ID', 'ROTOR_ACCESS_KEY_SECRET'] as const;
 
@@ -97,6 +115,13 @@ const envSchema = z
       .regex(/^[A-Za-z][A-Za-z0-9-]{0,255}$/, { error: 'expected an MNS queue name (letters, digits, "-")' })
       .default('secret-rotor-rotation'),
     ROTOR_QUEUE_POLL_MS: integer(10, 3_600_000).default(500),
+    ROTOR_LEASE_SECONDS: integer(60, 86_400).default(DEFAULT_SETTINGS.leaseSeconds),
+    ROTOR_MAX_RECONCILES: integer(0, 100).default(DEFAULT_SETTINGS.maxReconciles),
+    ROTOR_ROTATION_CONCURRENCY: integer(1, 1_000_000).default(DEFAULT_SETTINGS.rotationLimits.maxConcurrent),
+    ROTOR_ROTATION_STARTS_PER_TICK: integer(1, 1_000_000).default(DEFAULT_SETTINGS.rotationLimits.startsPerTick),
+    ROTOR_ROTATION_KIND_LIMITS: kindLimits.optional(),
+    ROTOR_ROTATION_START_JITTER_SECONDS: integer(0, 3600).default(DEFAULT_SETTINGS.startJitterSeconds),
+    ROTOR_ROTATION_OVERDUE_SECONDS: integer(60, 31_536_000).default(DEFAULT_SETTINGS.overdueAfterSeconds),
     // Cloud backend (ROTOR_BACKEND=alibaba). Credentials come from the function's role (FC context).
     ROTOR_OTS_ENDPOINT: z.string().url({ error: 'expected a URL such as https://<instance>.<region>.ots.aliyuncs.com' }).optional(),
     ROTOR_OTS_INSTANCE: z.string().regex(/^[A-Za-z][A-Za-z0-9-]{2,15}$/, { error: 'expected a Tablestore instance name' }).optional(),
@@ -159,6 +184,14 @@ export const loadConfig = (env: NodeJS.ProcessEnv = process.env, cwd: string = p
     queueMaxReceives: e.ROTOR_QUEUE_MAX_RECEIVES,
     queueName: e.ROTOR_QUEUE_NAME,
     queuePollMs: e.ROTOR_QUEUE_POLL_MS,
+    rotationTuning: {
+      leaseSeconds: e.ROTOR_LEASE_SECONDS,
+      maxReconciles: e.ROTOR_MAX_RECONCILES,
+      rotationLimits: { maxConcurrent: e.ROTOR_ROTATION_CONCURRENCY, startsPerTick: e.ROTOR_ROTATION_STARTS_PER_TICK },
+      rotationLimitsByKind: { ...DEFAULT_SETTINGS.rotationLimitsByKind, ...e.ROTOR_ROTATION_KIND_LIMITS },
+      startJitterSeconds: e.ROTOR_ROTATION_START_JITTER_SECONDS,
+      overdueAfterSeconds: e.ROTOR_ROTATION_OVERDUE_SECONDS,
+    },
     cloud:
       e.ROTOR_BACKEND === 'alibaba'
         ? {

@@ -12,6 +12,9 @@ import { createRdsDriver, rdsConnectionFromEnv } from '../adapters/drivers/rds/d
 import { createRamAccessKeyDriver, ramEndpointFromEnv } from '../adapters/drivers/ram/drivers.js';
 import { createEcsSecretDriver, ecsEndpointFromEnv } from '../adapters/drivers/ecs/drivers.js';
 import type { QueueDepth } from '../adapters/local-queue/sqlite-job-queue.js';
+import type { LocalTopicPublisher } from '../adapters/local-events/local-topic.js';
+import type { AlertDedupStore } from '../ports/alert-dedup-store.js';
+import { DataKeyCache } from '../adapters/support/data-key-cache.js';
 import type { ServiceDeps, ServiceSettings } from '../app/deps.js';
 import { DEFAULT_SETTINGS } from '../app/deps.js';
 import { createSecretService } from '../app/secret-service.js';
@@ -36,6 +39,7 @@ import { createLogger, setRootLogger, type Logger } from './logger.js';
 import { invocationCredentials } from './invocation-credentials.js';
 import { accessKeyCredentialResolver } from './credential-resolver.js';
 import { loadRootCredentials, type RootCredentials } from './root-credentials.js';
+import { faultPointsFromEnv } from './fault-point.js';
 
 /** The consumer side the local runtime drives; in the cloud the MNS trigger plays this part. */
 export interface LocalQueue extends JobQueueConsumer {
@@ -54,6 +58,10 @@ export interface Container {
   readonly localQueue: LocalQueue | null;
   readonly keys: KeyProvider;
   readonly events: EventPublisher;
+  /** The events topic's local subscriptions; set on the local backend only (in the cloud, MNS). */
+  readonly localTopic: LocalTopicPublisher | null;
+  /** Alerts sent recently, for the alerts function's de-duplication. */
+  readonly alertDedup: AlertDedupStore;
   readonly drivers: DriverRegistry;
   readonly service: SecretService;
   readonly rootCredentials: RootCredentials;
@@ -87,6 +95,8 @@ interface Adapters {
   localQueue: LocalQueue | null;
   keys: KeyProvider;
   events: EventPublisher;
+  localTopic: LocalTopicPublisher | null;
+  alertDedup: AlertDedupStore;
   close(): Promise<void>;
 }
 
@@ -112,6 +122,8 @@ const buildLocalAdapters = async (config: RuntimeConfig, clock: Clock, logger: L
     { SqliteJobQueue },
     { LocalKeyProvider },
     { NdjsonEventPublisher },
+    { LocalTopicPublisher },
+    { SqliteAlertDedupStore },
   ] = await Promise.all([
     import('../adapters/sqlite/secret-store.js'),
     import('../adapters/sqlite/access-key-store.js'),
@@ -119,13 +131,17 @@ const buildLocalAdapters = async (config: RuntimeConfig, clock: Clock, logger: L
     import('../adapters/local-queue/sqlite-job-queue.js'),
     import('../adapters/local-key/local-key-provider.js'),
     import('../adapters/local-events/ndjson-event-publisher.js'),
+    import('../adapters/local-events/local-topic.js'),
+    import('../adapters/sqlite/alert-dedup-store.js'),
   ]);
   // AccessKeys and the audit log live in the store's file, in tables of their own.
   const storeFile = join(config.dataDir, STORE_FILE);
   const store = SqliteSecretStore.open(storeFile);
   let accessKeyStore: AccessKeyStore | null = null;
   let auditLog: AuditLog | null = null;
+  let alertDedup: AlertDedupStore | null = null;
   const closeStores = async () => {
+    await alertDedup?.close();
     await auditLog?.close();
     await accessKeyStore?.close();
     await store.close();
@@ -133,6 +149,7 @@ const buildLocalAdapters = async (config: RuntimeConfig, clock: Clock, logger: L
   try {
     accessKeyStore = SqliteAccessKeyStore.open(storeFile);
     auditLog = SqliteAuditLog.open(storeFile);
+    alertDedup = SqliteAlertDedupStore.open(storeFile);
     const queue = SqliteJobQueue.open(join(config.dataDir, QUEUE_FILE), {
       clock,
       maxReceives: config.queueMaxReceives,
@@ -140,13 +157,16 @@ const buildLocalAdapters = async (config: RuntimeConfig, clock: Clock, logger: L
     });
     try {
       const keys = await LocalKeyProvider.open(config.dataDir);
-      const events = new NdjsonEventPublisher(join(config.dataDir, EVENTS_FILE), logEvent(logger));
+      // The topic's subscriptions (mns_topic triggers) are served by the local runtime through localTopic.
+      const events = new LocalTopicPublisher(new NdjsonEventPublisher(join(config.dataDir, EVENTS_FILE), logEvent(logger)));
       return {
         store,
         accessKeyStore,
         auditLog,
+        alertDedup,
         queue,
         localQueue: queue,
+        localTopic: events,
         keys,
         events,
         close: async () => {
@@ -172,12 +192,14 @@ const buildAlibabaAdapters = async (config: RuntimeConfig, clock: Clock): Promis
     { TablestoreSecretStore },
     { TablestoreAccessKeyStore },
     { TablestoreAuditLog },
+    { TablestoreAlertDedupStore },
     { createRotatingTablestoreClient },
     { createCloudAdapters },
   ] = await Promise.all([
     import('../adapters/tablestore/secret-store.js'),
     import('../adapters/tablestore/access-key-store.js'),
     import('../adapters/tablestore/audit-log.js'),
+    import('../adapters/tablestore/alert-dedup-store.js'),
     import('../adapters/tablestore/rotating-client.js'),
     import('./cloud-adapters.js'),
   ]);
@@ -189,6 +211,7 @@ const buildAlibabaAdapters = async (config: RuntimeConfig, clock: Clock): Promis
   const store = TablestoreSecretStore.create(tables);
   const accessKeyStore = TablestoreAccessKeyStore.create(tables);
   const auditLog = TablestoreAuditLog.create(tables);
+  const alertDedup = TablestoreAlertDedupStore.create(tables);
   const { queue, events, keys } = await createCloudAdapters(
     {
       region: config.region,
@@ -204,7 +227,18 @@ const buildAlibabaAdapters = async (config: RuntimeConfig, clock: Clock): Promis
     credentials,
     { clock },
   );
-  return { store, accessKeyStore, auditLog, queue, localQueue: null, keys, events, close: () => store.close() };
+  return {
+    store,
+    accessKeyStore,
+    auditLog,
+    alertDedup,
+    queue,
+    localQueue: null,
+    localTopic: null,
+    keys,
+    events,
+    close: () => store.close(),
+  };
 };
 
 /** The one place that chooses adapters by backend. */
@@ -233,6 +267,7 @@ const defaultDrivers = (service: () => SecretService): DriverRegistry =>
 
 const serviceSettings = (config: RuntimeConfig): ServiceSettings => ({
   ...DEFAULT_SETTINGS,
+  ...config.rotationTuning,
   region: config.region,
   accountId: config.accountId,
   maxStepAttempts: config.maxStepAttempts,
@@ -245,25 +280,31 @@ export const createContainer = async (config: RuntimeConfig, overrides: Containe
   const clock = overrides.clock ?? systemClock;
   const rootCredentials = loadRootCredentials(config);
   const adapters = await buildAdapters(config, clock, logger);
-  const accessKeys = createAccessKeyService({ store: adapters.accessKeyStore, keys: adapters.keys, clock });
+  // Unwrapped data keys are reused briefly (in memory only): a hot secret is not unwrapped per read.
+  const keys = new DataKeyCache(adapters.keys);
+  const accessKeys = createAccessKeyService({ store: adapters.accessKeyStore, keys, clock });
   const credentials = accessKeyCredentialResolver(rootCredentials, config.accountId, accessKeys);
   const auditTrail = createAuditTrail({ log: adapters.auditLog, events: adapters.events });
   let service: SecretService | null = null;
-  const drivers =
+  const registry =
     overrides.drivers ??
     defaultDrivers(() => {
       if (!service) throw new Error('The secret service is not built yet.');
       return service;
     });
+  // Crash tests only: set through ROTOR_FAULT_POINT, never in use.
+  const faults = faultPointsFromEnv();
+  const drivers = faults ? faults.wrapDrivers(registry) : registry;
   const deps: ServiceDeps = {
     store: adapters.store,
     queue: adapters.queue,
     events: adapters.events,
-    keys: adapters.keys,
+    keys,
     drivers,
     clock,
     settings: serviceSettings(config),
     ...(overrides.random ? { random: overrides.random } : {}),
+    ...(faults ? { faultPoint: faults.reach } : {}),
   };
   service = createSecretService(deps);
   let closed: Promise<void> | null = null;
@@ -275,7 +316,9 @@ export const createContainer = async (config: RuntimeConfig, overrides: Containe
     store: adapters.store,
     queue: adapters.queue,
     localQueue: adapters.localQueue,
-    keys: adapters.keys,
+    localTopic: adapters.localTopic,
+    alertDedup: adapters.alertDedup,
+    keys,
     events: adapters.events,
     drivers,
     service,
@@ -294,7 +337,10 @@ export const createContainer = async (config: RuntimeConfig, overrides: Containe
       audit: (call) => auditTrail.record(auditRecordOf(call)),
       ...options,
     }),
-    close: () => (closed ??= adapters.close()),
+    close: () =>
+      (closed ??= adapters.close().finally(() => {
+        keys.clear();
+      })),
   };
 };
 

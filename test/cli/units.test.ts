@@ -52,6 +52,12 @@ describe('waitForRotation', () => {
     expect(outcome).toMatchObject({ status: 'Failed', elapsedMs: 1_000, error: { Code: 'Target.Unreachable', Message: 'no route' } });
   });
 
+  it('fails, saying so, when the service abandoned the rotation (ACSCurrent kept)', async () => {
+    const s = scripted([rotating('verify'), { RotationStatus: 'Abandoned', LastRotationError: { Code: 'Rotation.Stalled', Message: 'stalled' } }], null);
+    const outcome = await waitForRotation(s.deps, { versionId: 'r1', timeoutMs: 60_000, pollMs: 1_000 });
+    expect(outcome).toMatchObject({ status: 'Failed', elapsedMs: 1_000, error: { Code: 'Rotation.Stalled' }, reason: expect.stringContaining('abandoned') });
+  });
+
   it('fails when nothing rotates and the version is not current (a VersionId used before)', async () => {
     const s = scripted([{ RotationStatus: 'Normal' }], 'other');
     const outcome = await waitForRotation(s.deps, { versionId: 'r1', timeoutMs: 60_000, pollMs: 1_000 });

@@ -32,10 +32,20 @@ const fullyPopulatedSecret = (): SecretRecord =>
       { key: 'team', value: 'ops' },
     ],
     stages: { [STAGE_CURRENT]: 'v2', [STAGE_PREVIOUS]: 'v1' },
-    job: makeJob({ step: 'verify', attempt: 2, lastError: { code: 'Target.Unreachable', message: 'timeout' } }),
-    lastRotation: { versionId: 'v1', status: 'Succeeded', finishedAt: T - HOUR, error: null },
+    job: makeJob({
+      step: 'verify',
+      attempt: 2,
+      lastError: { code: 'Target.Unreachable', message: 'timeout' },
+      lease: { owner: 'host:42:abcd', expiresAt: T + HOUR },
+      reconciles: 1,
+      targetKind: 'ecs',
+    }),
+    lastRotation: { versionId: 'v1', status: 'Abandoned', finishedAt: T - HOUR, error: { code: 'Rotation.Stalled', message: 'stalled' } },
     rotationWindow: { startedAt: T - HOUR, count: 3 },
     rotation: { lastRotatedAt: T - HOUR },
+    pendingFinalize: { versionId: 'v1', lease: { owner: 'host:42:abcd', expiresAt: T + 2 * HOUR }, reconciles: 0 },
+    backlog: { dueSince: T - 2 * HOUR, deferrals: 4, overdueReported: true },
+    drift: { status: 'Drifted', checkedAt: T - HOUR, nextCheckAt: T + HOUR, error: { code: 'Target.AuthenticationFailed', message: 'denied' } },
   });
 
 const expectConflict = async (promise: Promise<unknown>): Promise<void> => {
@@ -335,6 +345,79 @@ export function secretStoreContract(label: string, factory: () => Promise<Secret
         const first = (await store.getSecret('purge-first')) as SecretRecord;
         await store.updateSecret({ ...first, plannedDeleteAt: null }, first.revision);
         expect(namesOf(await store.listDueForPurge(now, 100))).toEqual(['purge-second', 'purge-now']);
+      });
+    });
+
+    describe('listExpiredLeases', () => {
+      const now = T + 10 * HOUR;
+      const lease = (expiresAt: number) => ({ owner: 'worker-1', expiresAt });
+
+      beforeEach(async () => {
+        await create({ name: 'expired-second', job: makeJob({ lease: lease(now - HOUR), targetKind: 'rds-account' }) });
+        await create({ name: 'expired-first', job: makeJob({ lease: lease(now - 2 * HOUR), targetKind: 'rds-account' }) });
+        await create({ name: 'live', job: makeJob({ lease: lease(now + 1), targetKind: 'ram-access-key' }) });
+        // A job stored before leases existed counts as expired at its step's start.
+        await create({ name: 'legacy', job: makeJob({ stepStartedAt: now - 3 * HOUR }) });
+        await create({
+          name: 'finalize-owed',
+          pendingFinalize: { versionId: 'v2', lease: lease(now - 30 * 60_000), reconciles: 1 },
+        });
+        await create({
+          name: 'finalize-owed-deleting',
+          plannedDeleteAt: now + HOUR,
+          pendingFinalize: { versionId: 'v2', lease: lease(now - HOUR), reconciles: 0 },
+        });
+        await create({ name: 'idle' });
+      });
+
+      it('returns only rows whose lease ran out, soonest first, within the limit', async () => {
+        const expired = await store.listExpiredLeases(now, 100);
+        expect(namesOf(expired)).toEqual(['legacy', 'expired-first', 'expired-second', 'finalize-owed']);
+        expect(expired[1]).toEqual(await store.getSecret('expired-first'));
+        expect(namesOf(await store.listExpiredLeases(now, 2))).toEqual(['legacy', 'expired-first']);
+      });
+
+      it('drops a row once its lease is renewed or its job ends', async () => {
+        const first = (await store.getSecret('expired-first')) as SecretRecord;
+        await store.updateSecret({ ...first, job: { ...(first.job as NonNullable<SecretRecord['job']>), lease: lease(now + HOUR) } }, first.revision);
+        const legacy = (await store.getSecret('legacy')) as SecretRecord;
+        await store.updateSecret({ ...legacy, job: null }, legacy.revision);
+        expect(namesOf(await store.listExpiredLeases(now, 100))).toEqual(['expired-second', 'finalize-owed']);
+      });
+
+      it('counts rotations in flight by driver kind, not unconfirmed finalizes', async () => {
+        expect(await store.countRotationsInFlight()).toEqual({ 'rds-account': 2, 'ram-access-key': 1, '': 1 });
+        const live = (await store.getSecret('live')) as SecretRecord;
+        await store.updateSecret({ ...live, job: null }, live.revision);
+        expect(await store.countRotationsInFlight()).toEqual({ 'rds-account': 2, '': 1 });
+      });
+    });
+
+    describe('listDueForDriftCheck', () => {
+      const now = T + 10 * HOUR;
+      const drift = (nextCheckAt: number) => ({ status: 'InSync' as const, checkedAt: T, nextCheckAt, error: null });
+      const tagged = [{ key: 'rotor:drift-check', value: '1h' }];
+
+      beforeEach(async () => {
+        await create({ name: 'never-checked', tags: tagged, createdAt: now - 5 * HOUR });
+        await create({ name: 'check-due', tags: tagged, drift: drift(now - HOUR) });
+        await create({ name: 'check-later', tags: tagged, drift: drift(now + 1) });
+        await create({ name: 'not-opted-in', drift: drift(now - HOUR) });
+        await create({ name: 'rotating', tags: tagged, job: makeJob() });
+        await create({ name: 'deleting', tags: tagged, plannedDeleteAt: now + HOUR });
+      });
+
+      it('returns only opted-in secrets whose check is due, soonest first', async () => {
+        const due = await store.listDueForDriftCheck(now, 100);
+        expect(namesOf(due)).toEqual(['never-checked', 'check-due']);
+        expect(due[1]).toEqual(await store.getSecret('check-due'));
+        expect(namesOf(await store.listDueForDriftCheck(now, 1))).toEqual(['never-checked']);
+      });
+
+      it('drops a row once a check moves its next check on', async () => {
+        const due = (await store.getSecret('check-due')) as SecretRecord;
+        await store.updateSecret({ ...due, drift: drift(now + HOUR) }, due.revision);
+        expect(namesOf(await store.listDueForDriftCheck(now, 100))).toEqual(['never-checked']);
       });
     });
 

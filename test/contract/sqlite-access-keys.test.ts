@@ -65,7 +65,8 @@ describe('SQLite access keys and audit log beside the secret store', () => {
       await reopened.close();
       const db = new Database(file, { readonly: true });
       try {
-        expect(db.pragma('user_version', { simple: true })).toBe(1);
+        // The secret store's own schema version (2 since leases and drift checks).
+        expect(db.pragma('user_version', { simple: true })).toBe(2);
         expect(db.prepare('SELECT component, version FROM schema_versions ORDER BY component').all()).toEqual([
           { component: 'access-keys', version: 1 },
           { component: 'audit-log', version: 1 },

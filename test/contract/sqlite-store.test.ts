@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteSecretStore } from '../../shared/adapters/sqlite/secret-store.js';
-import { makeSecret } from '../support/fixtures.js';
+import { FIXTURE_TIME, makeJob, makeSecret } from '../support/fixtures.js';
 import { secretStoreContract } from './secret-store.contract.js';
 
 const tempDir = (): string => mkdtempSync(join(tmpdir(), 'rotor-sqlite-store-'));
@@ -44,7 +44,7 @@ describe('SqliteSecretStore file', () => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('creates its directory and a file only the owner can read, in WAL mode at schema version 1', async () => {
+  it('creates its directory and a file only the owner can read, in WAL mode at schema version 2', async () => {
     const file = newFile();
     const store = SqliteSecretStore.open(file);
     await store.close();
@@ -53,7 +53,7 @@ describe('SqliteSecretStore file', () => {
     const db = new Database(file, { readonly: true });
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(db.pragma('user_version', { simple: true })).toBe(1);
+      expect(db.pragma('user_version', { simple: true })).toBe(2);
     } finally {
       db.close();
     }
@@ -102,6 +102,31 @@ describe('SqliteSecretStore file', () => {
     }
   });
 
+  it('upgrades a schema-1 file: a rotation stored before leases existed is found by the reconciler', async () => {
+    const file = newFile();
+    await SqliteSecretStore.open(file).close();
+    // Take the file back to schema 1 as it was written then: no lease, drift or kind columns.
+    const db = new Database(file);
+    db.exec(`DROP INDEX secrets_lease_due; DROP INDEX secrets_drift_due; DROP INDEX secrets_job_kind;
+             ALTER TABLE secrets DROP COLUMN lease_due_at; ALTER TABLE secrets DROP COLUMN drift_due_at;
+             ALTER TABLE secrets DROP COLUMN job_kind;`);
+    const rotating = makeSecret({ name: 'rotating', job: makeJob({ stepStartedAt: FIXTURE_TIME + 5 }) });
+    const insert = db.prepare('INSERT INTO secrets (name, revision, record) VALUES (?, 1, ?)');
+    insert.run('idle', JSON.stringify(makeSecret({ name: 'idle' })));
+    insert.run('rotating', JSON.stringify(rotating));
+    db.pragma('user_version = 1');
+    db.close();
+
+    const store = SqliteSecretStore.open(file);
+    try {
+      expect((await store.listExpiredLeases(FIXTURE_TIME + 4, 10)).map((s) => s.name)).toEqual([]);
+      expect((await store.listExpiredLeases(FIXTURE_TIME + 5, 10)).map((s) => s.name)).toEqual(['rotating']);
+      expect(await store.countRotationsInFlight()).toEqual({ '': 1 });
+    } finally {
+      await store.close();
+    }
+  });
+
   it('answers the scheduler queries from the due-time indexes, without a table scan or sort', async () => {
     const file = newFile();
     const store = SqliteSecretStore.open(file);
@@ -117,6 +142,14 @@ describe('SqliteSecretStore file', () => {
       expect(planOf('dueForPurge')).toMatch(/USING INDEX secrets_purge_due/);
       expect(planOf('dueForRotation')).not.toMatch(/TEMP B-TREE|SCAN secrets$/);
       expect(planOf('dueForPurge')).not.toMatch(/TEMP B-TREE|SCAN secrets$/);
+      expect(planOf('expiredLeases')).toMatch(/USING INDEX secrets_lease_due/);
+      expect(planOf('dueForDriftCheck')).toMatch(/USING INDEX secrets_drift_due/);
+      expect(planOf('expiredLeases')).not.toMatch(/TEMP B-TREE|SCAN secrets$/);
+      expect(planOf('dueForDriftCheck')).not.toMatch(/TEMP B-TREE|SCAN secrets$/);
+      const inFlightPlan = (db.prepare(`EXPLAIN QUERY PLAN ${statements.inFlightByKind?.source}`).all() as { detail: string }[])
+        .map((row) => row.detail)
+        .join('; ');
+      expect(inFlightPlan).toMatch(/USING COVERING INDEX secrets_job_kind/);
     } finally {
       db.close();
       await store.close();

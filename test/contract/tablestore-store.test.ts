@@ -363,7 +363,7 @@ describe('Tablestore provisioning', () => {
   it('creates the tables with TTL -1 and the due indexes, then leaves them be on a second run', async () => {
     const first = await provisionTablestore({ client, tablePrefix: prefix });
     expect(first).toEqual({
-      created: ['prov_secrets', 'prov_versions', 'prov_nonces', 'prov_access_keys', 'prov_audit_records'],
+      created: ['prov_secrets', 'prov_versions', 'prov_nonces', 'prov_access_keys', 'prov_audit_records', 'prov_alert_dedup'],
       existing: [],
     });
 
@@ -372,6 +372,8 @@ describe('Tablestore provisioning', () => {
     expect(secrets.indexMetas.map((index) => [index.name, index.primaryKey])).toEqual([
       ['prov_secrets_by_rotation_due', ['rotation_due']],
       ['prov_secrets_by_purge_due', ['purge_due']],
+      ['prov_secrets_by_lease_due', ['lease_due']],
+      ['prov_secrets_by_drift_due', ['drift_due']],
     ]);
 
     const second = await provisionTablestore({ client, tablePrefix: prefix });
@@ -383,6 +385,7 @@ describe('Tablestore provisioning', () => {
         { name: 'prov_nonces', problems: [] },
         { name: 'prov_access_keys', problems: [] },
         { name: 'prov_audit_records', problems: [] },
+        { name: 'prov_alert_dedup', problems: [] },
       ],
     });
   });
@@ -396,7 +399,7 @@ describe('Tablestore provisioning', () => {
 
     const report = await provisionTablestore({ client, tablePrefix: prefix });
 
-    expect(report.created).toEqual(['prov_versions', 'prov_nonces', 'prov_access_keys', 'prov_audit_records']);
+    expect(report.created).toEqual(['prov_versions', 'prov_nonces', 'prov_access_keys', 'prov_audit_records', 'prov_alert_dedup']);
     expect(report.existing).toEqual([
       {
         name: 'prov_secrets',
@@ -404,6 +407,8 @@ describe('Tablestore provisioning', () => {
           'time to live is 86400 s, expected -1 (rows must never expire)',
           'index prov_secrets_by_rotation_due is missing',
           'index prov_secrets_by_purge_due is missing',
+          'index prov_secrets_by_lease_due is missing',
+          'index prov_secrets_by_drift_due is missing',
         ],
       },
     ]);

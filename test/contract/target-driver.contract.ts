@@ -125,6 +125,27 @@ export function targetDriverContract(label: string, factory: DriverFixtureFactor
       for (const secretPart of secretPartsOf(wrong)) expect(text).not.toContain(secretPart);
     });
 
+    it('checkCurrent (drift check) passes for ACSCurrent, before and after a rotation, and fails for a wrong secret without quoting it', async (ctx) => {
+      const check = f.driver.checkCurrent?.bind(f.driver);
+      if (!check) return ctx.skip('this driver has no drift check (checkCurrent is optional)');
+      // A credential set up outside the driver may be uncheckable (ECS: a non-SHA-512 shadow hash); it must not fail.
+      const initially = await check({ secret: f.secret, currentValue: f.initialValue });
+      if (initially.uncheckable === undefined) expect(initially).toEqual({});
+      const after = await rotate(f, start);
+      const afterwards = await check({ secret: f.secret, currentValue: after.current });
+      if (afterwards.uncheckable !== undefined) return ctx.skip(`the driver cannot check this credential read-only: ${afterwards.uncheckable}`);
+      expect(afterwards).toEqual({});
+      const wrong = f.withWrongSecret(after.current);
+      const error = await check({ secret: f.secret, currentValue: wrong }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(TargetError);
+      const text = `${(error as Error).message} ${JSON.stringify(error)}`;
+      expect(text).not.toContain(wrong);
+      for (const secretPart of secretPartsOf(wrong)) expect(text).not.toContain(secretPart);
+    });
+
     it('keeps the credential in use working during a dual or overlap rotation; a single rotation replaces it', async () => {
       const pending = await generate(f, start);
       await apply(f, start, pending);

@@ -39,6 +39,7 @@ const windowElapsed = (driver: TargetDriver): TargetDriver => ({
   generate: (r) => driver.generate(r),
   apply: (r) => driver.apply(r),
   verify: (r) => driver.verify(r),
+  checkCurrent: (r) => (driver.checkCurrent as NonNullable<TargetDriver['checkCurrent']>)(r),
   async finalize(req: FinalizeRequest) {
     const { cleanupAfterSeconds } = await driver.finalize(req);
     if (cleanupAfterSeconds !== undefined && req.newPreviousValue !== null) {

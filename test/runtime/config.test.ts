@@ -47,6 +47,13 @@ describe('loadConfig', () => {
         ROTOR_QUEUE_MAX_RECEIVES: '4',
         ROTOR_QUEUE_NAME: 'steps',
         ROTOR_QUEUE_POLL_MS: '60000',
+        ROTOR_LEASE_SECONDS: '120',
+        ROTOR_MAX_RECONCILES: '2',
+        ROTOR_ROTATION_CONCURRENCY: '40',
+        ROTOR_ROTATION_STARTS_PER_TICK: '80',
+        ROTOR_ROTATION_KIND_LIMITS: 'ram-access-key=5/10, postgresql=20/30',
+        ROTOR_ROTATION_START_JITTER_SECONDS: '15',
+        ROTOR_ROTATION_OVERDUE_SECONDS: '600',
       },
       '/srv/app',
     );
@@ -66,8 +73,29 @@ describe('loadConfig', () => {
       queueMaxReceives: 4,
       queueName: 'steps',
       queuePollMs: 60_000,
+      rotationTuning: {
+        leaseSeconds: 120,
+        maxReconciles: 2,
+        rotationLimits: { maxConcurrent: 40, startsPerTick: 80 },
+        // Kinds not named keep their defaults.
+        rotationLimitsByKind: {
+          'generated-password': { maxConcurrent: 1000, startsPerTick: 1000 },
+          'ram-access-key': { maxConcurrent: 5, startsPerTick: 10 },
+          'rds-account': { maxConcurrent: 10, startsPerTick: 20 },
+          ecs: { maxConcurrent: 10, startsPerTick: 20 },
+          postgresql: { maxConcurrent: 20, startsPerTick: 30 },
+        },
+        startJitterSeconds: 15,
+        overdueAfterSeconds: 600,
+      },
       cloud: null,
     });
+  });
+
+  it('refuses a per-kind rotation limit that is not kind=maxConcurrent/startsPerTick with positive numbers', () => {
+    for (const bad of ['ram-access-key=5', 'ram=0/10', 'ram=5/0', 'RAM=5/10', 'ram=5/10,,']) {
+      expect(() => loadConfig({ ROTOR_ROTATION_KIND_LIMITS: bad })).toThrow(/ROTOR_ROTATION_KIND_LIMITS: expected kind=maxConcurrent/);
+    }
   });
 
   it('backend alibaba names every missing cloud variable, and reads them when given', () => {

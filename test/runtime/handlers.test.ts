@@ -99,7 +99,14 @@ describe('function handlers on the local container', () => {
   });
 
   it('rotate on the timer starts the rotations that are due', async () => {
-    expect(await call(rotate, timerEvent('schedule'), 'secret-rotor-rotate')).toEqual({ rowsRead: 0, acted: 0, skipped: 0 });
+    expect(await call(rotate, timerEvent('schedule'), 'secret-rotor-rotate')).toMatchObject({
+      rowsRead: 0,
+      acted: 0,
+      skipped: 0,
+      deferred: 0,
+      reconcile: { expiredRead: 0 },
+      drift: { rowsRead: 0 },
+    });
   });
 
   it('schedule-delete plans a deletion and restore cancels it', async () => {

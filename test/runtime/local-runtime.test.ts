@@ -43,13 +43,14 @@ describe('the local runtime, in-process', () => {
     const dir = dataDir();
     const runtime = await start({ config: testConfig(dir.path), env: {} });
     expect(runtime.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    expect(runtime.spec.functions).toHaveLength(6);
+    expect(runtime.spec.functions).toHaveLength(8);
 
     const sample = readFileSync(join(PROJECT_ROOT, 'events', 'rotate-timer.json'));
     const res = await fetch(`${runtime.url}${invokePath('secret-rotor-rotate')}`, { method: 'POST', body: sample });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-fc-error-type')).toBeNull();
-    expect(await res.json()).toEqual({ rowsRead: 0, acted: 0, skipped: 0 });
+    // The rotate tick also reports the reconciler, backpressure and drift checks.
+    expect(await res.json()).toMatchObject({ rowsRead: 0, acted: 0, skipped: 0, deferred: 0, reconcile: { expiredRead: 0 } });
 
     const purge = await fetch(`${runtime.url}${invokePath('purge')}`, { method: 'POST', body: readFileSync(join(PROJECT_ROOT, 'events', 'purge-timer.json')) });
     expect(await purge.json()).toEqual({ rowsRead: 0, acted: 0, skipped: 0 });

@@ -24,8 +24,8 @@ const fn = (resource: string): FunctionSpec => {
 const kinds = (triggers: TriggerSpec[]): string[] => triggers.map((t) => `${t.type}:${t.name}`);
 
 describe('s.yaml, as the local runtime reads it', () => {
-  it('declares the six functions, each built from its own folder under functions/', () => {
-    expect(spec.functions.map((f) => f.resource)).toEqual(['api', 'create', 'rotate', 'schedule-delete', 'purge', 'restore']);
+  it('declares its functions, each built from its own folder under functions/', () => {
+    expect(spec.functions.map((f) => f.resource)).toEqual(['api', 'console', 'create', 'rotate', 'schedule-delete', 'purge', 'restore', 'alerts']);
     for (const f of spec.functions) {
       expect(f.functionName).toBe(`secret-rotor-${f.resource}`);
       expect(f.code).toBe(`./dist/${f.resource}`);

@@ -6,6 +6,7 @@
 import { createHash, createHmac, randomUUID } from 'node:crypto';
 import * as rpcUtilModule from '@alicloud/rpc-util';
 import { unwrapCjsDefault } from './cjs-default.js';
+import { secretScanHooks } from './secret-scan-hooks.js';
 
 interface RpcUtil {
   getSignatureV1(query: Record<string, string>, method: string, secret: string): string;
@@ -40,6 +41,7 @@ export const signedV1Params = (params: Record<string, string>, o: V1Options): Re
     AccessKeyId: o.accessKeyId,
     ...params,
   };
+  if (all.SecretData !== undefined) secretScanHooks.register(all.SecretData, 'sent in a signed request');
   return { ...all, Signature: rpcUtil.getSignatureV1(all, o.method ?? 'POST', o.secret) };
 };
 
@@ -76,6 +78,7 @@ export const signV3Request = (
   req: { method: string; host: string; query: Record<string, string>; body: string; contentType?: string },
   o: V3Options,
 ): V3Request => {
+  if (req.query.SecretData !== undefined) secretScanHooks.register(req.query.SecretData, 'sent in a signed request');
   const bodyHash = createHash('sha256').update(req.body, 'utf8').digest('hex');
   const headers: Record<string, string> = {
     host: req.host,

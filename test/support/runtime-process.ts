@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { secretScanHooks } from './secret-scan-hooks.js';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const MAIN_MODULE = join('shared', 'runtime', 'local', 'main.ts');
@@ -80,6 +81,8 @@ export const startRuntimeProcess = (options: StartOptions): Promise<RuntimeProce
   const exited = new Promise<ExitStatus>((resolve) => {
     child.once('exit', (code, signal) => {
       running.delete(child);
+      secretScanHooks.output(Buffer.concat(out), 'runtime process stdout');
+      secretScanHooks.output(Buffer.concat(err), 'runtime process stderr');
       resolve({ code, signal });
     });
   });
@@ -133,5 +136,6 @@ export const readRootCredentials = (dataDir: string): RootKey => {
   if (typeof json.accessKeyId !== 'string' || typeof json.accessKeySecret !== 'string') {
     throw new Error('root-credentials.json has no accessKeyId / accessKeySecret');
   }
+  secretScanHooks.register(json.accessKeySecret, 'root AccessKey of a runtime process');
   return { accessKeyId: json.accessKeyId, accessKeySecret: json.accessKeySecret };
 };

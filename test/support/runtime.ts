@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { loadConfig, type RuntimeConfig } from '../../shared/runtime/config.js';
 import { createLogger, type Logger } from '../../shared/runtime/logger.js';
+import { secretScanHooks } from './secret-scan-hooks.js';
 
 export interface TempDir {
   path: string;
@@ -13,7 +14,14 @@ export interface TempDir {
 
 export const tempDir = (prefix = 'rotor-runtime-'): TempDir => {
   const path = mkdtempSync(join(tmpdir(), prefix));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+  return {
+    path,
+    remove: () => {
+      // The last chance to see what a runtime stored here (SQLite files, event logs) in plaintext.
+      secretScanHooks.directory(path, `data dir ${prefix}*`);
+      rmSync(path, { recursive: true, force: true });
+    },
+  };
 };
 
 /** A configuration on a free port in `dataDir`, logging nothing unless asked. */
@@ -31,6 +39,7 @@ export const captureLogs = (level: 'info' | 'debug' = 'info'): CapturedLogs => {
   const destination = new Writable({
     write(chunk: Buffer, _enc, done) {
       raw.push(chunk.toString('utf8'));
+      secretScanHooks.output(chunk, 'captured logs');
       done();
     },
   });

@@ -60,8 +60,12 @@ export interface KeyPairText {
 }
 
 export const ed25519Pair = (comment = 'test'): KeyPairText => {
-  const { public: publicKey, private: privateKey } = ssh2.utils.generateKeyPairSync('ed25519', { comment });
-  return { publicKey, privateKey };
+  // About one ed25519 key in 200 that ssh2 generates is one its own parser then refuses
+  // ("Malformed OpenSSH private key"): such a pair is drawn again, or logins would fail by chance.
+  for (;;) {
+    const { public: publicKey, private: privateKey } = ssh2.utils.generateKeyPairSync('ed25519', { comment });
+    if (!(ssh2.utils.parseKey(privateKey) instanceof Error)) return { publicKey, privateKey };
+  }
 };
 
 export interface SshdServer {

@@ -8,6 +8,8 @@
 import { KmsError, TargetError } from '../../domain/errors.js';
 import type {
   ApplyRequest,
+  CheckCurrentRequest,
+  CheckCurrentResponse,
   CleanupRequest,
   CleanupResponse,
   DriverSecret,
@@ -161,6 +163,17 @@ export class RedactingDriver implements TargetDriver {
       if (error instanceof KmsError && !(error instanceof TargetError)) throw error;
       throw redactError('initialVersions', error, req);
     }
+  }
+
+  /** Present only when the inner driver has it, so the engine can tell a driver that cannot check. */
+  get checkCurrent(): ((req: CheckCurrentRequest) => Promise<CheckCurrentResponse>) | undefined {
+    const check = this.inner.checkCurrent?.bind(this.inner);
+    return check ? (req) => this.guard('checkCurrent', req, () => check(req)) : undefined;
+  }
+
+  /** A property of the configuration, not a target call: nothing to redact. */
+  replacesCurrentInPlace(secret: DriverSecret): boolean {
+    return this.inner.replacesCurrentInPlace?.(secret) ?? false;
   }
 
   async cleanup(req: CleanupRequest): Promise<CleanupResponse> {

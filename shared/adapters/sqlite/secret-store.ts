@@ -6,8 +6,10 @@
 import type { Statement } from 'better-sqlite3';
 import { ConflictError } from '../../domain/errors.js';
 import { assertValidFilters, matchesFilters } from '../../domain/list-filter.js';
-import { purgeDueAt, rotationDueAt, type SecretRecord, type VersionRecord } from '../../domain/secret.js';
+import { driftDueAt } from '../../domain/drift.js';
+import { leaseDueAt, purgeDueAt, rotationDueAt, type SecretRecord, type VersionRecord } from '../../domain/secret.js';
 import type { ListSecretsPage, ListSecretsQuery, SecretStore } from '../../ports/secret-store.js';
+import { NonceWindow } from './nonce-window.js';
 import { migrate, openSqlite, userVersionSlot, type SqliteDatabase } from '../support/sqlite.js';
 
 /** migrations[i] moves the schema from user_version i to i + 1. Append only. */
@@ -34,10 +36,19 @@ const MIGRATIONS: readonly string[] = [
      expires_at INTEGER NOT NULL
    );
    CREATE INDEX nonces_by_expiry ON nonces (expires_at);`,
+  // Rotation leases (the reconciler's index), drift checks, and the driver kind of a job in flight.
+  // Jobs stored before leases existed count as expired at their step's start, as leaseDueAt says.
+  `ALTER TABLE secrets ADD COLUMN lease_due_at INTEGER;
+   ALTER TABLE secrets ADD COLUMN drift_due_at INTEGER;
+   ALTER TABLE secrets ADD COLUMN job_kind TEXT;
+   UPDATE secrets
+   SET lease_due_at = json_extract(record, '$.job.stepStartedAt'),
+       job_kind = coalesce(json_extract(record, '$.job.targetKind'), '')
+   WHERE json_extract(record, '$.job') IS NOT NULL;
+   CREATE INDEX secrets_lease_due ON secrets (lease_due_at, name) WHERE lease_due_at IS NOT NULL;
+   CREATE INDEX secrets_drift_due ON secrets (drift_due_at, name) WHERE drift_due_at IS NOT NULL;
+   CREATE INDEX secrets_job_kind ON secrets (job_kind) WHERE job_kind IS NOT NULL;`,
 ];
-
-/** Expired nonces removed per claim: enough to keep up, small enough to keep a claim cheap. */
-const NONCE_SWEEP_BATCH = 100;
 
 interface SecretRow {
   record: string;
@@ -72,6 +83,9 @@ const secretRow = (secret: SecretRecord, revision: number) => ({
   record: JSON.stringify({ ...secret, revision }),
   rotationDueAt: rotationDueAt(secret),
   purgeDueAt: purgeDueAt(secret),
+  leaseDueAt: leaseDueAt(secret),
+  driftDueAt: driftDueAt(secret),
+  jobKind: secret.job ? (secret.job.targetKind ?? '') : null,
 });
 
 const conflictOn = (name: string): ConflictError => new ConflictError(`secret "${name}"`);
@@ -81,13 +95,14 @@ const prepareStatements = (db: SqliteDatabase) => {
   return {
     getSecret: prepare(`SELECT ${SECRET_COLUMNS} FROM secrets WHERE name = ?`),
     insertSecret: prepare(
-      `INSERT INTO secrets (name, revision, record, rotation_due_at, purge_due_at)
-       VALUES (@name, @revision, @record, @rotationDueAt, @purgeDueAt)
+      `INSERT INTO secrets (name, revision, record, rotation_due_at, purge_due_at, lease_due_at, drift_due_at, job_kind)
+       VALUES (@name, @revision, @record, @rotationDueAt, @purgeDueAt, @leaseDueAt, @driftDueAt, @jobKind)
        ON CONFLICT (name) DO NOTHING`,
     ),
     updateSecret: prepare(
       `UPDATE secrets
-       SET revision = @revision, record = @record, rotation_due_at = @rotationDueAt, purge_due_at = @purgeDueAt
+       SET revision = @revision, record = @record, rotation_due_at = @rotationDueAt, purge_due_at = @purgeDueAt,
+           lease_due_at = @leaseDueAt, drift_due_at = @driftDueAt, job_kind = @jobKind
        WHERE name = @name AND revision = @expectedRevision`,
     ),
     deleteSecret: prepare('DELETE FROM secrets WHERE name = @name AND revision = @expectedRevision'),
@@ -113,6 +128,21 @@ const prepareStatements = (db: SqliteDatabase) => {
        WHERE purge_due_at IS NOT NULL AND purge_due_at <= ?
        ORDER BY purge_due_at, name LIMIT ?`,
     ),
+    expiredLeases: prepare(
+      `SELECT ${SECRET_COLUMNS} FROM secrets
+       WHERE lease_due_at IS NOT NULL AND lease_due_at <= ?
+       ORDER BY lease_due_at, name LIMIT ?`,
+    ),
+    dueForDriftCheck: prepare(
+      `SELECT ${SECRET_COLUMNS} FROM secrets
+       WHERE drift_due_at IS NOT NULL AND drift_due_at <= ?
+       ORDER BY drift_due_at, name LIMIT ?`,
+    ),
+    // Answered from the partial index on job_kind alone: cost follows the rotations in flight, not the table.
+    inFlightByKind: prepare(
+      `SELECT job_kind AS kind, count(*) AS count FROM secrets WHERE job_kind IS NOT NULL GROUP BY job_kind`,
+    ),
+    lookupNonce: prepare('SELECT expires_at FROM nonces WHERE nonce = ?'),
     sweepNonces: prepare(
       'DELETE FROM nonces WHERE nonce IN (SELECT nonce FROM nonces WHERE expires_at <= ? LIMIT ?)',
     ),
@@ -129,8 +159,13 @@ type Statements = ReturnType<typeof prepareStatements>;
 export class SqliteSecretStore implements SecretStore {
   private readonly statements: Statements;
 
+  /** Replay protection: decided in process, written in batches (see NonceWindow for why). */
+  private readonly nonces: NonceWindow;
+
   private constructor(private readonly db: SqliteDatabase) {
     this.statements = prepareStatements(db);
+    const { lookupNonce, claimNonce, sweepNonces } = this.statements;
+    this.nonces = new NonceWindow(db, { lookup: lookupNonce, claim: claimNonce, sweep: sweepNonces });
   }
 
   /** Opens (creating if needed) a store file, or an in-memory store for ':memory:'. */
@@ -219,14 +254,27 @@ export class SqliteSecretStore implements SecretStore {
     return (this.statements.dueForPurge.all(now, limit) as SecretRow[]).map(toSecret);
   }
 
+  async listExpiredLeases(now: number, limit: number): Promise<SecretRecord[]> {
+    return (this.statements.expiredLeases.all(now, limit) as SecretRow[]).map(toSecret);
+  }
+
+  async listDueForDriftCheck(now: number, limit: number): Promise<SecretRecord[]> {
+    return (this.statements.dueForDriftCheck.all(now, limit) as SecretRow[]).map(toSecret);
+  }
+
+  async countRotationsInFlight(): Promise<Record<string, number>> {
+    const rows = this.statements.inFlightByKind.all() as Array<{ kind: string; count: number }>;
+    return Object.fromEntries(rows.map((row) => [row.kind, row.count]));
+  }
+
   async claimNonce(nonce: string, expiresAt: number, now: number): Promise<boolean> {
-    return this.db.transaction(() => {
-      this.statements.sweepNonces.run(now, NONCE_SWEEP_BATCH);
-      return this.statements.claimNonce.run({ nonce, expiresAt, now }).changes === 1;
-    })();
+    return this.nonces.claim(nonce, expiresAt, now);
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.db.open) {
+      this.nonces.close();
+      this.db.close();
+    }
   }
 }

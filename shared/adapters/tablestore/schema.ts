@@ -15,6 +15,10 @@ export const SECRET_COLUMNS = {
   revision: 'revision',
   rotationDue: 'rotation_due',
   purgeDue: 'purge_due',
+  leaseDue: 'lease_due',
+  driftDue: 'drift_due',
+  /** The driver kind of the job in flight ('' when unknown); absent without a job. */
+  jobKind: 'job_kind',
 } as const;
 
 export const VERSION_COLUMNS = {
@@ -42,16 +46,27 @@ export const AUDIT_COLUMNS = {
   record: 'record',
 } as const;
 
+/** Sent alerts, one row per dedup key until its claim expires. */
+export const ALERT_DEDUP_COLUMNS = {
+  dedupKey: 'dedup_key',
+  expiresAt: 'expires_at',
+} as const;
+
 export interface TableNames {
   secrets: string;
   versions: string;
   nonces: string;
   accessKeys: string;
   auditRecords: string;
+  alertDedup: string;
   /** GSI on secrets: [rotation_due, name]; rows without rotation_due are not in it. */
   rotationDueIndex: string;
   /** GSI on secrets: [purge_due, name]. */
   purgeDueIndex: string;
+  /** GSI on secrets: [lease_due, name] with job_kind: the reconciler's index, and the in-flight count. */
+  leaseDueIndex: string;
+  /** GSI on secrets: [drift_due, name]. */
+  driftDueIndex: string;
 }
 
 export const assertTablePrefix = (prefix: string): void => {
@@ -70,13 +85,16 @@ export const tableNames = (prefix: string = DEFAULT_TABLE_PREFIX): TableNames =>
     nonces: `${prefix}nonces`,
     accessKeys: `${prefix}access_keys`,
     auditRecords: `${prefix}audit_records`,
+    alertDedup: `${prefix}alert_dedup`,
     rotationDueIndex: `${prefix}secrets_by_rotation_due`,
     purgeDueIndex: `${prefix}secrets_by_purge_due`,
+    leaseDueIndex: `${prefix}secrets_by_lease_due`,
+    driftDueIndex: `${prefix}secrets_by_drift_due`,
   };
 };
 
 const { STRING, INTEGER } = TableStore.PrimaryKeyType;
-const { DCT_INTEGER } = TableStore.DefinedColumnType;
+const { DCT_INTEGER, DCT_STRING } = TableStore.DefinedColumnType;
 
 /**
  * Options every table gets. TTL -1 is required on a table with an index (unless updates are
@@ -95,6 +113,9 @@ export const tableDefinitions = (names: TableNames): TableStore.CreateTableParam
       definedColumn: [
         { name: SECRET_COLUMNS.rotationDue, type: DCT_INTEGER },
         { name: SECRET_COLUMNS.purgeDue, type: DCT_INTEGER },
+        { name: SECRET_COLUMNS.leaseDue, type: DCT_INTEGER },
+        { name: SECRET_COLUMNS.driftDue, type: DCT_INTEGER },
+        { name: SECRET_COLUMNS.jobKind, type: DCT_STRING },
       ],
     },
     reservedThroughput: ON_DEMAND,
@@ -110,6 +131,21 @@ export const tableDefinitions = (names: TableNames): TableStore.CreateTableParam
       {
         name: names.purgeDueIndex,
         primaryKey: [SECRET_COLUMNS.purgeDue],
+        definedColumn: [],
+        indexUpdateMode: TableStore.IndexUpdateMode.IUM_ASYNC_INDEX,
+        indexType: TableStore.IndexType.IT_GLOBAL_INDEX,
+      },
+      {
+        name: names.leaseDueIndex,
+        primaryKey: [SECRET_COLUMNS.leaseDue],
+        // Carried in the index so counting rotations in flight per kind reads no main-table row.
+        definedColumn: [SECRET_COLUMNS.jobKind],
+        indexUpdateMode: TableStore.IndexUpdateMode.IUM_ASYNC_INDEX,
+        indexType: TableStore.IndexType.IT_GLOBAL_INDEX,
+      },
+      {
+        name: names.driftDueIndex,
+        primaryKey: [SECRET_COLUMNS.driftDue],
         definedColumn: [],
         indexUpdateMode: TableStore.IndexUpdateMode.IUM_ASYNC_INDEX,
         indexType: TableStore.IndexType.IT_GLOBAL_INDEX,
@@ -150,6 +186,14 @@ export const tableDefinitions = (names: TableNames): TableStore.CreateTableParam
         { name: AUDIT_COLUMNS.reverseTime, type: INTEGER },
         { name: AUDIT_COLUMNS.requestId, type: STRING },
       ],
+    },
+    reservedThroughput: ON_DEMAND,
+    tableOptions: TABLE_OPTIONS,
+  },
+  {
+    tableMeta: {
+      tableName: names.alertDedup,
+      primaryKey: [{ name: ALERT_DEDUP_COLUMNS.dedupKey, type: STRING }],
     },
     reservedThroughput: ON_DEMAND,
     tableOptions: TABLE_OPTIONS,

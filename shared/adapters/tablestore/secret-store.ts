@@ -11,7 +11,8 @@
 import TableStore from 'tablestore';
 import { ConflictError } from '../../domain/errors.js';
 import { assertValidFilters, matchesFilters } from '../../domain/list-filter.js';
-import { purgeDueAt, rotationDueAt, type SecretRecord, type VersionRecord } from '../../domain/secret.js';
+import { driftDueAt } from '../../domain/drift.js';
+import { leaseDueAt, purgeDueAt, rotationDueAt, type SecretRecord, type VersionRecord } from '../../domain/secret.js';
 import type { ListSecretsPage, ListSecretsQuery, SecretStore } from '../../ports/secret-store.js';
 import type { TableStoreClientLike } from './client.js';
 import { RowAccess, type RangeRead } from './row-access.js';
@@ -80,12 +81,19 @@ const dueColumns = (secret: SecretRecord): { put: TableStore.AttributeInput; rem
   for (const [column, due] of [
     [S.rotationDue, rotationDueAt(secret)],
     [S.purgeDue, purgeDueAt(secret)],
+    [S.leaseDue, leaseDueAt(secret)],
+    [S.driftDue, driftDueAt(secret)],
   ] as const) {
     if (due === null) remove.push(column);
     else put.push({ [column]: long(due) });
   }
+  if (secret.job) put.push({ [S.jobKind]: secret.job.targetKind ?? '' });
+  else remove.push(S.jobKind);
   return { put, remove };
 };
+
+/** Columns a row being deleted must lose, so it leaves every index but the purge one. */
+const INDEXED_BUT_PURGE = [S.rotationDue, S.leaseDue, S.driftDue, S.jobKind];
 
 const mustNotExist = (): TableStore.Condition => new Condition(Expect.EXPECT_NOT_EXIST, null);
 
@@ -162,7 +170,7 @@ export class TablestoreSecretStore implements SecretStore {
       condition: atRevision(expectedRevision),
       updateOfAttributeColumns: [
         { PUT: [{ [S.revision]: long(DELETING_REVISION) }, { [S.purgeDue]: long(0) }] },
-        { DELETE_ALL: [S.rotationDue] },
+        { DELETE_ALL: INDEXED_BUT_PURGE },
       ],
     });
     if (!marked) throw conflictOn(name);
@@ -236,6 +244,36 @@ export class TablestoreSecretStore implements SecretStore {
     const due = await this.listDue(this.tables.purgeDueIndex, S.purgeDue, purgeDueAt, now, limit, unfinished);
     for (const name of unfinished) await this.finishDeletion(name);
     return due;
+  }
+
+  async listExpiredLeases(now: number, limit: number): Promise<SecretRecord[]> {
+    return this.listDue(this.tables.leaseDueIndex, S.leaseDue, leaseDueAt, now, limit);
+  }
+
+  async listDueForDriftCheck(now: number, limit: number): Promise<SecretRecord[]> {
+    return this.listDue(this.tables.driftDueIndex, S.driftDue, driftDueAt, now, limit);
+  }
+
+  /**
+   * Reads the lease index only (index rows carry job_kind): cost grows with the rotations in
+   * flight and unconfirmed finalizes, not with the table. The index lags writes a little, so the
+   * count is approximate by the few rotations that just started or ended.
+   */
+  async countRotationsInFlight(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = {};
+    const everyLease: RangeRead = {
+      tableName: this.tables.leaseDueIndex,
+      start: [{ [S.leaseDue]: INF_MIN }, { [S.name]: INF_MIN }],
+      end: [{ [S.leaseDue]: INF_MAX }, { [S.name]: INF_MAX }],
+      columnsToGet: [S.jobKind],
+    };
+    for await (const page of this.rows.rangePages(everyLease)) {
+      for (const row of page) {
+        const kind = row.columns.get(S.jobKind);
+        if (typeof kind === 'string') counts[kind] = (counts[kind] ?? 0) + 1;
+      }
+    }
+    return counts;
   }
 
   async claimNonce(nonce: string, expiresAt: number, now: number): Promise<boolean> {

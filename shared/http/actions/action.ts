@@ -23,6 +23,8 @@ export interface ActionContext {
   settings: { region: string; accountId: string };
   /** What the caller may do: for actions whose answer depends on it (ListSecrets). */
   access: CallerAccess;
+  /** The signing AccessKey ID (an identifier, not a secret): who asked, for events that say so. */
+  callerAccessKeyId?: string;
   /** Set when AccessKeys are wired; the admin actions are served only then. */
   accessControl?: AccessControl;
 }

@@ -16,7 +16,8 @@ const params = z
   }));
 
 export const getSecretValue = defineAction('GetSecretValue', params, async (input, ctx) => {
-  const { secret, version, secretData } = await ctx.service.getSecretValue(input.query);
+  const query = ctx.callerAccessKeyId ? { ...input.query, requestedBy: ctx.callerAccessKeyId } : input.query;
+  const { secret, version, secretData } = await ctx.service.getSecretValue(query);
   const base = {
     SecretName: secret.name,
     SecretType: secret.type,

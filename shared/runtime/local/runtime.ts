@@ -1,6 +1,6 @@
 /**
  * The local runtime: every function of s.yaml in one process, with its triggers emulated (HTTP,
- * timers, the rotation queue) over the local adapters. Startable from tests in-process.
+ * timers, the rotation queue, the events topic's subscriptions) over the local adapters. Startable from tests in-process.
  */
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -14,6 +14,8 @@ import { parseFcSchedule } from './schedule.js';
 import { loadServerlessSpec, type QueueTriggerSpec, type ServerlessSpec, type TimerTriggerSpec } from './s-yaml.js';
 import { createLocalServer } from './server.js';
 import { startTimers, type RunningTimers, type TimerTarget } from './timers.js';
+import { DEFAULT_EVENTS_TOPIC, startTopicSubscriptions } from './topic-triggers.js';
+import type { TopicSubscription } from './topic-subscriptions.js';
 
 /** The repository root: s.yaml and functions/ live there. */
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -35,6 +37,10 @@ export interface LocalRuntimeOptions {
   drainTimeoutMs?: number;
   /** Pause between polls of an empty queue. Default 500 ms. */
   queueIdleMs?: number;
+  /** Emulate mns_topic triggers on the events topic. Default true. */
+  topics?: boolean;
+  /** Pauses before retrying a failed topic push. Default 1 s, 2 s, 4 s. */
+  topicRetryDelaysMs?: readonly number[];
 }
 
 export interface LocalRuntime {
@@ -127,6 +133,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     const address = await listen(server, config.host, config.port);
     let timers: RunningTimers | null = null;
     let pollers: QueuePoller[] = [];
+    let subscriptions: TopicSubscription[] = [];
     undo.push(() => {
       server.closeAllConnections();
     });
@@ -136,6 +143,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     undo.push(async () => {
       server.close();
       server.closeIdleConnections();
+      for (const subscription of subscriptions) subscription.stop();
       const quiet = Promise.all([timers?.stop(), ...pollers.map((p) => p.stop())]);
       const drainTimeoutMs = options.drainTimeoutMs ?? 10_000;
       // Signal everything first, then drain: a timer or poller waiting on an invocation must not hold up the bound.
@@ -149,6 +157,12 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     };
     if (options.timers !== false) timers = startTimers(timerTargets(spec), { invoke: invokeByName, logger: log });
     if (options.queue !== false) pollers = startPollers(spec, container, invoker, log, options.queueIdleMs);
+    if (options.topics !== false) {
+      subscriptions = startTopicSubscriptions(spec, container, invoker, log, {
+        eventsTopic: env.ROTOR_EVENTS_TOPIC || DEFAULT_EVENTS_TOPIC,
+        ...(options.topicRetryDelaysMs ? { retryDelaysMs: options.topicRetryDelaysMs } : {}),
+      });
+    }
 
     let stopped: Promise<void> | null = null;
     return {

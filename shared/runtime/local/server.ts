@@ -2,6 +2,7 @@
  * The local HTTP front door, laid out like FC:
  *   POST /2023-03-30/functions/{name}/invocations  invoke a function; the request body is the event
  *   /fn/{name}/...                                 that function's HTTP trigger (path after the name)
+ *   /console/...                                   the console function's HTTP trigger (whole path)
  *   anything else (POST / and GET / above all)     the api function's HTTP trigger, so a KMS SDK
  *                                                  pointed at this address just works
  * HTTP trigger requests become the FC3 HTTP v1 event; the handler's result is written back.
@@ -10,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { unexpectedErrorFields, type Logger } from '../logger.js';
 import { buildFcHttpEvent, writeFcHttpResult } from './http-event.js';
+import { answerUnparsableRequest } from './client-error.js';
 import { InvokerClosedError, type Invoker, type LoadedFunction } from './invoker.js';
 import type { HttpTriggerSpec } from './s-yaml.js';
 
@@ -31,6 +33,8 @@ const MAX_BODY_BYTES = 32 * 1024 * 1024;
 const MAX_HEADER_BYTES = 256 * 1024;
 const INVOKE_PATH = /^\/2023-03-30\/functions\/([^/]+)\/invocations\/?$/;
 const FUNCTION_PATH = /^\/fn\/([^/]+)(\/.*)?$/;
+/** The console function's HTTP trigger, with the /console prefix kept so its links stay under it. */
+const CONSOLE_PATH = /^\/console(\/.*)?$/;
 
 class BodyTooLarge extends Error {}
 
@@ -136,7 +140,8 @@ export const createLocalServer = (options: LocalServerOptions): Server => {
       { rawPath, requestId, accountId: options.accountId, now: now() },
     );
     try {
-      const result = await invoker.invoke(fn, Buffer.from(JSON.stringify(event)), requestId);
+      // The event object itself, not its JSON: the same content, without a serialize-parse round trip.
+      const result = await invoker.invoke(fn, event, requestId);
       writeFcHttpResult(res, result, { 'x-fc-request-id': requestId });
     } catch (err) {
       if (err instanceof InvokerClosedError) return fcError(res, 503, 'ServiceUnavailable', err.message, requestId);
@@ -166,14 +171,19 @@ export const createLocalServer = (options: LocalServerOptions): Server => {
     }
     const fnPath = FUNCTION_PATH.exec(path);
     if (fnPath) return httpTrigger(res, req, invoker.find(safeDecode(fnPath[1] ?? '')), fnPath[2] ?? '/', body);
+    if (CONSOLE_PATH.test(path)) return httpTrigger(res, req, invoker.find('console'), path, body);
     return httpTrigger(res, req, apiFunction(), path || '/', body);
   };
 
-  return createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => {
+  // requireHostHeader off: Node would answer a request without Host with a bare 400 of its own;
+  // the API answers it (with a KMS error when there is one), as it answers everything else.
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, requireHostHeader: false }, (req, res) => {
     route(req, res).catch((err: unknown) => {
       logger.error({ ...unexpectedErrorFields(err), method: req.method, path: (req.url ?? '').split('?')[0] }, 'local server failed a request');
       if (!res.headersSent) fcError(res, 500, 'InternalServerError', 'the local runtime failed', randomUUID());
       else res.destroy();
     });
   });
+  server.on('clientError', answerUnparsableRequest);
+  return server;
 };

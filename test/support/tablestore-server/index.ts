@@ -17,6 +17,7 @@ import { rowOperations } from './ops/row-ops.js';
 import { tableOperations } from './ops/table-ops.js';
 import { createTablestoreState, namedPrimaryKey, type TablestoreState } from './table-store.js';
 import { plainValue } from './values.js';
+import { secretScanHooks } from '../secret-scan-hooks.js';
 
 export { createTablestoreState, type TablestoreState } from './table-store.js';
 
@@ -123,7 +124,11 @@ export async function startTablestoreServer(options: TablestoreServerOptions = {
       accessKeyId: credentials.accessKeyId,
       secretAccessKey: credentials.accessKeySecret,
     },
-    stop: () => http.close(),
+    stop: () => {
+      // The rows as stored when the server stops, for the secret scan: no plaintext may be among them.
+      for (const table of state.tables.keys()) secretScanHooks.rows(rowsOf(state, table), `tablestore rows of ${table}`);
+      return http.close();
+    },
     rows: (table) => rowsOf(state, table),
     failNext: (operation, error) =>
       enqueue(operation, { kind: 'error', error: new OtsError(error.httpStatus, error.code, error.message) }),

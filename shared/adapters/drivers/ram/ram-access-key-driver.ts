@@ -170,6 +170,17 @@ export class RamAccessKeyDriver implements TargetDriver {
     }
   }
 
+  /** Drift check: one signed call made with ACSCurrent; no waiting for propagation, the key is not new. */
+  async checkCurrent(req: { secret: DriverSecret; currentValue: string }): Promise<Record<string, never>> {
+    const config = ramConfigOf(req.secret.extendedConfig);
+    try {
+      await this.proveKey(config, requireAccessKey(req.currentValue, 'ACSCurrent'));
+    } catch (error) {
+      throw error instanceof NotYetVisible ? error.final : error;
+    }
+    return {};
+  }
+
   async finalize(req: FinalizeRequest): Promise<FinalizeResponse> {
     const config = ramConfigOf(req.secret.extendedConfig);
     const currentId = accessKeyIdOf(req.newCurrentValue);

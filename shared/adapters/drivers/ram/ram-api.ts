@@ -3,7 +3,7 @@
  * ACS3-HMAC-SHA256 signatures). One RamApi per credential: the manager's, or the key being verified.
  */
 import * as openApi from '@alicloud/openapi-core';
-import * as ramSdk from '@alicloud/ram20150501';
+import type * as RamSdk from '@alicloud/ram20150501';
 import type RamSdkClient from '@alicloud/ram20150501';
 import type { CloudCredentials } from '../../support/cloud-credentials.js';
 
@@ -36,9 +36,15 @@ export interface RamConnection {
 
 export const DEFAULT_RAM_ENDPOINT = 'ram.aliyuncs.com';
 
+type SdkModule = typeof RamSdk & { default?: unknown };
+
+/** Loaded on first call: the SDK is large, and most functions never rotate a RAM secret. */
+let sdkModule: Promise<SdkModule> | undefined;
+const loadSdk = (): Promise<SdkModule> => (sdkModule ??= import('@alicloud/ram20150501') as Promise<SdkModule>);
+
 /** The package is CommonJS with `exports.default = Client`; the class is one or two `default`s deep. */
-const sdkClientClass = (): typeof RamSdkClient => {
-  const outer = (ramSdk as { default?: unknown }).default as { default?: unknown } | undefined;
+const sdkClientClass = (ramSdk: SdkModule): typeof RamSdkClient => {
+  const outer = ramSdk.default as { default?: unknown } | undefined;
   const found = [outer, outer?.default].find(
     (candidate) => typeof candidate === 'function' && 'createAccessKey' in (candidate as { prototype: object }).prototype,
   );
@@ -57,18 +63,24 @@ export const sdkRamApi =
   (connection: RamConnection = {}): RamApiFactory =>
   (credentials) => {
     const { host, protocol } = splitEndpoint(connection.endpoint ?? DEFAULT_RAM_ENDPOINT);
-    const Client = sdkClientClass();
-    const client = new Client(
-      new openApi.$OpenApiUtil.Config({
-        accessKeyId: credentials.accessKeyId,
-        accessKeySecret: credentials.accessKeySecret,
-        ...(credentials.securityToken ? { securityToken: credentials.securityToken } : {}),
-        endpoint: host,
-        protocol,
-      }),
-    );
+    let connected: Promise<{ ramSdk: SdkModule; client: RamSdkClient }> | undefined;
+    const connect = () =>
+      (connected ??= loadSdk().then((ramSdk) => {
+        const Client = sdkClientClass(ramSdk);
+        const client = new Client(
+          new openApi.$OpenApiUtil.Config({
+            accessKeyId: credentials.accessKeyId,
+            accessKeySecret: credentials.accessKeySecret,
+            ...(credentials.securityToken ? { securityToken: credentials.securityToken } : {}),
+            endpoint: host,
+            protocol,
+          }),
+        );
+        return { ramSdk, client };
+      }));
     return {
       async listAccessKeys(userName) {
+        const { ramSdk, client } = await connect();
         const out = await client.listAccessKeys(new ramSdk.ListAccessKeysRequest({ userName }));
         return (out.body?.accessKeys?.accessKey ?? []).map((k) => ({
           accessKeyId: k.accessKeyId ?? '',
@@ -77,17 +89,21 @@ export const sdkRamApi =
         }));
       },
       async createAccessKey(userName) {
+        const { ramSdk, client } = await connect();
         const key = (await client.createAccessKey(new ramSdk.CreateAccessKeyRequest({ userName }))).body?.accessKey;
         if (!key?.accessKeyId || !key.accessKeySecret) throw new Error('RAM CreateAccessKey returned no key pair.');
         return { accessKeyId: key.accessKeyId, accessKeySecret: key.accessKeySecret, createDate: key.createDate ?? '' };
       },
       async updateAccessKey(userName, accessKeyId, status) {
+        const { ramSdk, client } = await connect();
         await client.updateAccessKey(new ramSdk.UpdateAccessKeyRequest({ userName, userAccessKeyId: accessKeyId, status }));
       },
       async deleteAccessKey(userName, accessKeyId) {
+        const { ramSdk, client } = await connect();
         await client.deleteAccessKey(new ramSdk.DeleteAccessKeyRequest({ userName, userAccessKeyId: accessKeyId }));
       },
       async getUser(userName) {
+        const { ramSdk, client } = await connect();
         const user = (await client.getUser(new ramSdk.GetUserRequest({ userName }))).body?.user;
         return { userName: user?.userName ?? '' };
       },

@@ -2,8 +2,8 @@
  * A real login to an RDS instance with an account's password: how verify proves the reset took
  * effect. Errors are the client library's own; RedactingDriver classifies them and strips secrets.
  */
-import mysql from 'mysql2/promise';
-import pg from 'pg';
+import type * as Mysql from 'mysql2/promise';
+import type pg from 'pg';
 import { TargetError } from '../../../domain/errors.js';
 import type { RdsInstanceInfo } from './rds-api.js';
 
@@ -16,8 +16,13 @@ export interface LoginTarget {
 
 export type InstanceLogin = (target: LoginTarget, accountName: string, password: string) => Promise<void>;
 
+/** CommonJS packages: their exports are the namespace's default, or the namespace itself, by loader. */
+const commonJs = <T>(m: unknown): T => ((m as { default?: T }).default ?? m) as T;
+
+/** Loaded when a login runs: a verify step is the only user of these clients. */
 const loginPostgres: InstanceLogin = async ({ instance, database, timeoutMs }, user, password) => {
-  const client = new pg.Client({
+  const { Client } = commonJs<typeof pg>(await import('pg'));
+  const client = new Client({
     host: instance.host,
     port: instance.port,
     user,
@@ -36,6 +41,7 @@ const loginPostgres: InstanceLogin = async ({ instance, database, timeoutMs }, u
 };
 
 const loginMysql: InstanceLogin = async ({ instance, timeoutMs }, user, password) => {
+  const mysql = commonJs<typeof Mysql>(await import('mysql2/promise'));
   const conn = await mysql.createConnection({ host: instance.host, port: instance.port, user, password, connectTimeout: timeoutMs });
   conn.on('error', () => undefined);
   try {

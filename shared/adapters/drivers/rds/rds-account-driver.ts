@@ -174,6 +174,16 @@ export class RdsAccountDriver implements TargetDriver {
     }
   }
 
+  /** SingleUser resets the password ACSCurrent holds; DoubleUsers resets the other account. */
+  replacesCurrentInPlace(secret: DriverSecret): boolean {
+    return parseRdsConfig(secret).strategy === 'SingleUser';
+  }
+
+  /** Drift check: what verify does with the pending value (a login, or the account's existence), with ACSCurrent. */
+  async checkCurrent(req: { secret: DriverSecret; currentValue: string }): Promise<Record<string, never>> {
+    return this.verify({ secret: req.secret, pendingValue: req.currentValue });
+  }
+
   /** RDS keeps both accounts; nothing to clean up once the pending value is promoted. */
   async finalize(): Promise<FinalizeResponse> {
     return {};

@@ -5,18 +5,23 @@
  * clears that mode first. Group membership uses a ROLE with SET DEFAULT ROLE (MariaDB ≥ 10.1.1 and
  * MySQL ≥ 8.0 both have roles; only the SET DEFAULT ROLE syntax differs).
  */
-import mysql from 'mysql2/promise';
+import type * as Mysql from 'mysql2/promise';
 import type { SqlTargetConfig } from './config.js';
 import type { ManagementScope, SqlEngine, SqlLogin, SqlSession, SqlTimeouts } from './engine.js';
 
-const { format } = mysql;
+type MysqlModule = typeof Mysql;
+
+/** Loaded on first connect: most functions never reach a MySQL server, and the client is large. */
+let mysqlModule: Promise<MysqlModule> | undefined;
+const loadMysql = (): Promise<MysqlModule> =>
+  (mysqlModule ??= import('mysql2/promise').then((m: unknown) => ((m as { default?: MysqlModule }).default ?? m) as MysqlModule));
 
 /** MariaDB allows 80 characters, MySQL 8 allows 32; the server rejects what is too long (it does not truncate). */
 const MAX_NAME_BYTES = 80;
 
 type Row = Record<string, unknown>;
 
-const sslOption = (config: SqlTargetConfig): mysql.ConnectionOptions['ssl'] => {
+const sslOption = (config: SqlTargetConfig): Mysql.ConnectionOptions['ssl'] => {
   if (config.sslMode === 'disable') return undefined;
   return config.sslMode === 'require' ? { rejectUnauthorized: false } : { rejectUnauthorized: true };
 };
@@ -40,7 +45,8 @@ const privilegesOn = (grants: string[], level: string): Set<string> => {
 
 class MysqlSession implements SqlSession {
   constructor(
-    private readonly conn: mysql.Connection,
+    private readonly conn: Mysql.Connection,
+    private readonly format: MysqlModule['format'],
     private readonly accountHost: string,
     private readonly isMariaDb: boolean,
     private readonly queryMs: number,
@@ -98,7 +104,7 @@ class MysqlSession implements SqlSession {
 
   /** Values are spliced by `format` (escaped literals), never by string concatenation. */
   private async run(sql: string, values: string[] = []): Promise<Row[]> {
-    const [rows] = await this.conn.query({ sql: format(sql, values), timeout: this.queryMs });
+    const [rows] = await this.conn.query({ sql: this.format(sql, values), timeout: this.queryMs });
     return Array.isArray(rows) ? (rows as Row[]) : [];
   }
 }
@@ -112,6 +118,7 @@ export const mysqlEngine: SqlEngine = {
   maxAccountNameBytes: MAX_NAME_BYTES,
 
   async connect(config: SqlTargetConfig, login: SqlLogin, timeouts: SqlTimeouts): Promise<SqlSession> {
+    const mysql = await loadMysql();
     const conn = await mysql.createConnection({
       host: config.host,
       port: config.port,
@@ -128,7 +135,7 @@ export const mysqlEngine: SqlEngine = {
       await conn.query({ sql: "SET SESSION sql_mode = REPLACE(@@sql_mode, 'NO_BACKSLASH_ESCAPES', '')", timeout: timeouts.queryMs });
       const [rows] = await conn.query({ sql: 'SELECT VERSION() AS version', timeout: timeouts.queryMs });
       const version = String((rows as Row[])[0]?.version ?? '');
-      return new MysqlSession(conn, config.accountHost, version.includes('MariaDB'), timeouts.queryMs);
+      return new MysqlSession(conn, mysql.format, config.accountHost, version.includes('MariaDB'), timeouts.queryMs);
     } catch (error) {
       conn.destroy();
       throw error;

@@ -3,12 +3,23 @@
  * goes through escapeIdentifier and every literal through escapeLiteral. Passwords are sent as
  * SCRAM verifiers when the server stores SCRAM, so no plaintext lands in server logs.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { SqlTargetConfig } from './config.js';
 import type { ManagementScope, SqlEngine, SqlLogin, SqlSession, SqlTimeouts } from './engine.js';
 import { canPrehash, scramSha256Verifier } from './scram.js';
 
-const { Client, escapeIdentifier: ident, escapeLiteral: literal } = pg;
+type PgModule = typeof pg;
+
+/** Loaded on first connect: most functions never reach a PostgreSQL server. */
+let pgModule: Promise<PgModule> | undefined;
+const loadPg = (): Promise<PgModule> =>
+  (pgModule ??= import('pg').then((m: unknown) => ((m as { default?: PgModule }).default ?? m) as PgModule));
+
+/** Pure quoting functions of pg; a session exists only once pg is loaded, so they are always set there. */
+let ident: PgModule['escapeIdentifier'] = () => {
+  throw new Error('pg is not loaded yet.');
+};
+let literal: PgModule['escapeLiteral'] = ident;
 
 /** From PostgreSQL 16, CREATEROLE alone no longer lets a role alter roles it does not administer. */
 const PG_ADMIN_OPTION_VERSION = 160_000;
@@ -113,7 +124,9 @@ export const postgresEngine: SqlEngine = {
   maxAccountNameBytes: MAX_NAME_BYTES,
 
   async connect(config: SqlTargetConfig, login: SqlLogin, timeouts: SqlTimeouts): Promise<SqlSession> {
-    const client = new Client({
+    const loaded = await loadPg();
+    ({ escapeIdentifier: ident, escapeLiteral: literal } = loaded);
+    const client = new loaded.Client({
       host: config.host,
       port: config.port,
       database: config.database ?? 'postgres',

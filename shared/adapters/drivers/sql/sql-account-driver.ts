@@ -115,6 +115,19 @@ export class SqlAccountDriver implements TargetDriver {
     return {};
   }
 
+  /** SingleUser resets the password ACSCurrent holds; DoubleUsers changes the other account. */
+  replacesCurrentInPlace(secret: DriverSecret): boolean {
+    return this.config(secret).strategy === 'SingleUser';
+  }
+
+  /** Drift check: a real login with ACSCurrent, read-only (no role check: the first account may predate the group). */
+  async checkCurrent(req: { secret: DriverSecret; currentValue: string }): Promise<Record<string, never>> {
+    const config = this.config(req.secret);
+    const current = requireAccountCredential(req.currentValue, 'ACSCurrent');
+    await this.withSession(config, { user: current.AccountName, password: current.AccountPassword }, (session) => session.ping());
+    return {};
+  }
+
   /** SQL needs no cleanup: the other account's password stays valid as ACSPrevious, which is the dual-account promise. */
   async finalize(): Promise<FinalizeResponse> {
     return {};

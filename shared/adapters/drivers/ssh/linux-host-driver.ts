@@ -133,6 +133,16 @@ export class LinuxHostDriver implements TargetDriver {
     return {};
   }
 
+  /** A password is set over the one in use; a key is added beside it until finalize. */
+  replacesCurrentInPlace(secret: DriverSecret): boolean {
+    return this.config(secret).subType === LINUX_PASSWORD;
+  }
+
+  /** Drift check: the same real login as verify, with ACSCurrent. Read-only. */
+  async checkCurrent(req: { secret: DriverSecret; currentValue: string }): Promise<Record<string, never>> {
+    return this.verify({ secret: req.secret, pendingValue: req.currentValue });
+  }
+
   /** Keys: retires every key of the managed block but the new ACSCurrent. Passwords: nothing left to do. */
   async finalize(req: FinalizeRequest): Promise<Record<string, never>> {
     const config = this.config(req.secret);

@@ -6,6 +6,7 @@
  */
 import { createHash, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
+import { observeSecretValue } from '../../../domain/secret-value-observer.js';
 import ssh2 from 'ssh2';
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -82,7 +83,7 @@ export const generateRsaKeyPair = async (comment: string): Promise<SshKeyPair> =
   const { publicKey, privateKey } = await generateKeyPairAsync('rsa', { modulusLength: RSA_KEY_BITS, publicExponent: 0x10001 });
   return {
     publicKey: `${authorizedKeyLine(openSshPublicKeyOf(publicKey))} ${comment}`,
-    privateKey: privateKey.export({ type: 'pkcs1', format: 'pem' }).toString(),
+    privateKey: observeSecretValue(privateKey.export({ type: 'pkcs1', format: 'pem' }).toString()),
   };
 };
 
