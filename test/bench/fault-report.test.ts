@@ -21,14 +21,17 @@ describe('fault report', () => {
       join(dir, 'faults', 'concurrency.json'),
       JSON.stringify({ suite: 'concurrency', scenarios: { 'distinct ids': { calls: 100, rotations: 1 }, equal: { calls: 100, versionsCreated: 1 } } }),
     );
-    writeFileSync(join(dir, 'security', 'secret-scan-1.json'), JSON.stringify({ valuesRegistered: 3, hits: 0 }));
-    writeFileSync(join(dir, 'security', 'secret-scan-2.json'), JSON.stringify({ valuesRegistered: 4, hits: 0 }));
+    writeFileSync(
+      join(dir, 'security', 'secret-scan-1.json'),
+      JSON.stringify({ 'a.test.ts': { valuesRegistered: 3, hitCount: 0, scanMs: 5 }, 'b.test.ts': { valuesRegistered: 2, hitCount: 0 } }),
+    );
+    writeFileSync(join(dir, 'security', 'secret-scan-2.json'), JSON.stringify({ 'c.test.ts': { valuesRegistered: 2, hitCount: 0 } }));
     const section = faultSection(dir);
     expect(section).toContain('### concurrency');
     expect(section).toContain('| scenario | calls | rotations | versionsCreated |');
     expect(section).toContain('| distinct ids | 100 | 1 |  |');
-    expect(section).toContain('valuesRegistered: **7**');
-    expect(section).toContain('hits: **0**');
+    expect(section).toContain('Summed over 3 test files: valuesRegistered: **7** · hitCount: **0**');
+    expect(section).not.toContain('scanMs');
   });
 
   it('says how to produce the figures when there are none', () => {
