@@ -64,7 +64,8 @@ export const ed25519Pair = (comment = 'test'): KeyPairText => {
   // ("Malformed OpenSSH private key"): such a pair is drawn again, or logins would fail by chance.
   for (;;) {
     const { public: publicKey, private: privateKey } = ssh2.utils.generateKeyPairSync('ed25519', { comment });
-    if (!(ssh2.utils.parseKey(privateKey) instanceof Error)) return { publicKey, privateKey };
+    const unparsable = [privateKey, publicKey].some((text) => ssh2.utils.parseKey(text) instanceof Error);
+    if (!unparsable) return { publicKey, privateKey };
   }
 };
 
@@ -147,12 +148,12 @@ export const startSshd = async (): Promise<SshdServer> => {
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const dir = mkdtempSync(join(tmpdir(), 'rotor-sshd-'));
   chmodSync(dir, 0o755); // AuthorizedKeysCommandUser (nobody) reads the manager's public key here
-  const hostKey = ssh2.utils.generateKeyPairSync('ed25519');
-  writeFileSync(join(dir, 'host_key'), hostKey.private, { mode: 0o600 });
+  const hostKey = ed25519Pair('rotor-test-host');
+  writeFileSync(join(dir, 'host_key'), hostKey.privateKey, { mode: 0o600 });
   const manager = ed25519Pair('rotor-test-manager');
   mkdirSync(join(dir, 'authorized'), { mode: 0o755 });
   writeFileSync(join(dir, 'authorized', 'root'), `${manager.publicKey}\n`, { mode: 0o644 });
-  const parsedHostKey = ssh2.utils.parseKey(hostKey.public);
+  const parsedHostKey = ssh2.utils.parseKey(hostKey.publicKey);
   if (parsedHostKey instanceof Error || Array.isArray(parsedHostKey)) throw new Error('cannot read the generated host key');
 
   let child: ChildProcess | null = null;
