@@ -1,7 +1,7 @@
 /** What every use case shares: loading a live secret, conditional updates with retry, events, crypto. */
 import { ConflictError, secretInDeleteWindow, secretNotFound } from '../domain/errors.js';
 import { makeEvent, type EventType } from '../domain/events.js';
-import type { SecretRecord } from '../domain/secret.js';
+import type { SecretRecord, VersionRecord } from '../domain/secret.js';
 import { nameFromNameOrArn } from '../domain/validation.js';
 import { observeSecretValue } from '../domain/secret-value-observer.js';
 import type { DriverSecret } from '../ports/target-driver.js';
@@ -68,7 +68,12 @@ export class UseCaseContext {
   /** The plaintext of a stored version, or null when the version does not exist. */
   async reveal(secretName: string, versionId: string): Promise<string | null> {
     const version = await this.deps.store.getVersion(secretName, versionId);
-    return version ? openSecretValue(this.deps.keys, { secretName, versionId }, version.envelope) : null;
+    return version ? this.open(secretName, versionId, version) : null;
+  }
+
+  /** The plaintext of a version already read from the store, as the version of that secret it was read as. */
+  open(secretName: string, versionId: string, version: Pick<VersionRecord, 'envelope'>): Promise<string> {
+    return openSecretValue(this.deps.keys, { secretName, versionId }, version.envelope);
   }
 
   driverSecret(secret: SecretRecord): DriverSecret {

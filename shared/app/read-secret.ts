@@ -47,8 +47,7 @@ export const getSecretValue = async (ctx: UseCaseContext, input: GetSecretValueI
   const versionId = resolveVersionId(secret, input);
   const version = await ctx.deps.store.getVersion(secret.name, versionId);
   if (!version) throw versionNotFound(secret.name, `id ${versionId}`);
-  const secretData = await ctx.reveal(secret.name, versionId);
-  if (secretData === null) throw versionNotFound(secret.name, `id ${versionId}`);
+  const secretData = await ctx.open(secret.name, versionId, version);
   return {
     secret,
     version: { versionId, createdAt: version.createdAt, stages: stagesOf(secret, versionId) },

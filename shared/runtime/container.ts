@@ -158,7 +158,8 @@ const buildLocalAdapters = async (config: RuntimeConfig, clock: Clock, logger: L
     try {
       const keys = await LocalKeyProvider.open(config.dataDir);
       // The topic's subscriptions (mns_topic triggers) are served by the local runtime through localTopic.
-      const events = new LocalTopicPublisher(new NdjsonEventPublisher(join(config.dataDir, EVENTS_FILE), logEvent(logger)));
+      const eventFile = new NdjsonEventPublisher(join(config.dataDir, EVENTS_FILE), logEvent(logger));
+      const events = new LocalTopicPublisher(eventFile);
       return {
         store,
         accessKeyStore,
@@ -171,6 +172,7 @@ const buildLocalAdapters = async (config: RuntimeConfig, clock: Clock, logger: L
         events,
         close: async () => {
           await queue.close();
+          eventFile.close();
           await closeStores();
         },
       };

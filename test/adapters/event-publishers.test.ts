@@ -54,7 +54,7 @@ describe('NdjsonEventPublisher', () => {
 
   it('never interleaves lines of concurrent publishes, and keeps their order', async () => {
     const publisher = new NdjsonEventPublisher(file);
-    // Large events: appendFile writes these in several chunks, so unserialized appends would interleave.
+    // Large events: written in several chunks, so unserialized appends would interleave.
     const padding = 'x'.repeat(1_500_000);
     const ids = Array.from({ length: 12 }, (_, i) => String(i));
     await Promise.all(ids.map((id) => publisher.publish(makeEvent(id, { padding }))));
@@ -65,14 +65,16 @@ describe('NdjsonEventPublisher', () => {
   });
 
   it('calls onEvent with each event once it is written', async () => {
-    const seen: { id: string; linesOnDisk: number }[] = [];
+    const seen: { id: string; onDisk: boolean }[] = [];
     const publisher = new NdjsonEventPublisher(file, (event) => {
-      seen.push({ id: event.id, linesOnDisk: readLines(file).length });
+      seen.push({ id: event.id, onDisk: readLines(file).some((e) => e.id === event.id) });
     });
     await Promise.all([publisher.publish(makeEvent('a')), publisher.publish(makeEvent('b'))]);
+    await publisher.publish(makeEvent('c'));
     expect(seen).toEqual([
-      { id: 'a', linesOnDisk: 1 },
-      { id: 'b', linesOnDisk: 2 },
+      { id: 'a', onDisk: true },
+      { id: 'b', onDisk: true },
+      { id: 'c', onDisk: true },
     ]);
   });
 
