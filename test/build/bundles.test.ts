@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleOne, buildFunctions, type BuiltBundle } from '../../scripts/build/bundle-functions.js';
+import { LAZY_PACKAGES, bundleOne, buildFunctions, type BuiltBundle } from '../../scripts/build/bundle-functions.js';
 import { invokeInIsolation, isolateBundle, loadInIsolation, type IsolatedCopy } from '../../scripts/build/isolated-load.js';
 import { PROJECT_ROOT } from '../../shared/runtime/local/runtime.js';
 import { loadServerlessSpec, type FunctionSpec } from '../../shared/runtime/local/s-yaml.js';
@@ -58,6 +58,18 @@ describe('function bundles', () => {
       expect(text).not.toMatch(/require\("@middy\/core"\)/);
       // A file-wide "use strict" would put sloppy-mode dependencies (tablestore) in strict mode.
       expect(text.startsWith('"use strict"')).toBe(false);
+    }
+  });
+
+  it('keeps the driver packages out of every index.js: each is a file of its own under lazy/, loaded by the rotations that need it', () => {
+    for (const bundle of bundles) {
+      const text = readFileSync(bundle.file, 'utf8');
+      for (const pkg of LAZY_PACKAGES) {
+        const folder = pkg.split('/').slice(0, pkg.startsWith('@') ? 2 : 1).join('/');
+        // esbuild names each inlined module in a comment line: none of a split-off package may appear.
+        expect(text.includes(`node_modules/${folder}/`), `${bundle.name} inlines ${pkg}`).toBe(false);
+      }
+      expect(bundle.lazy.map((l) => l.pkg).sort(), bundle.name).toEqual([...LAZY_PACKAGES].sort());
     }
   });
 

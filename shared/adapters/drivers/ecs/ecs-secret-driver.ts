@@ -199,7 +199,7 @@ export class EcsSecretDriver implements TargetDriver {
       return {};
     }
     const pending = requireLinuxKeyPair(req.pendingValue, 'The pending value');
-    const key = requireMatchingPublicKey(pending, 'The pending value');
+    const key = await requireMatchingPublicKey(pending, 'The pending value');
     const current = publicKeyOfValue(req.currentValue);
     const adopt = current && !sameKey(current, key) ? authorizedKeyLine(current) : '';
     await this.runRoot(config, 'apply-key', user, managedBlockId(req.secret.name), authorizedKeyLine(key), adopt);
@@ -229,7 +229,7 @@ export class EcsSecretDriver implements TargetDriver {
         throw new TargetError('Target.VerificationFailed', `The password of "${user}" on the instance is not the pending one.`, true);
       return {};
     }
-    const key = requireMatchingPublicKey(requireLinuxKeyPair(req.pendingValue, 'The pending value'), 'The pending value');
+    const key = await requireMatchingPublicKey(requireLinuxKeyPair(req.pendingValue, 'The pending value'), 'The pending value');
     const output = await this.runScript(config, verifyScript('key-in-block', user, managedBlockId(req.secret.name), authorizedKeyLine(key)));
     if (!output.includes('key-in-block=yes'))
       throw new TargetError('Target.VerificationFailed', `The pending key is not in the managed block of "${user}" on the instance.`, true);
@@ -273,7 +273,7 @@ export class EcsSecretDriver implements TargetDriver {
     const config = this.config(req.secret);
     if (config.subType === ECS_PASSWORD) return {};
     const user = requireUserOf(req.newCurrentValue, 'The new ACSCurrent');
-    const key = requireMatchingPublicKey(requireLinuxKeyPair(req.newCurrentValue, 'The new ACSCurrent'), 'The new ACSCurrent');
+    const key = await requireMatchingPublicKey(requireLinuxKeyPair(req.newCurrentValue, 'The new ACSCurrent'), 'The new ACSCurrent');
     await this.runRoot(config, 'finalize-key', user, managedBlockId(req.secret.name), authorizedKeyLine(key), '');
     return {};
   }

@@ -63,10 +63,10 @@ export const requireLinuxKeyPair = (value: string | null | undefined, which: str
  * The public key of a key-pair value, after proving it belongs to the private key: a custom value
  * whose halves do not match would be installed and then never log in.
  */
-export const requireMatchingPublicKey = (pair: LinuxKeyPair, which: string): AuthorizedKey => {
+export const requireMatchingPublicKey = async (pair: LinuxKeyPair, which: string): Promise<AuthorizedKey> => {
   const declared = parsePublicKeyLine(pair.PublicKey);
   if (!declared) throw new TargetError('Target.InvalidSecretData', `${which} has a PublicKey that is not one OpenSSH public key line.`, false);
-  const derived = publicKeyOfPrivateKey(pair.PrivateKey);
+  const derived = await publicKeyOfPrivateKey(pair.PrivateKey);
   if (!derived)
     throw new TargetError('Target.InvalidSecretData', `${which} has a PrivateKey that is not an unencrypted PEM or OpenSSH private key.`, false);
   if (!sameKey(declared, derived)) throw new TargetError('Target.InvalidSecretData', `${which} has a PublicKey that does not belong to its PrivateKey.`, false);
@@ -79,10 +79,10 @@ export const publicKeyOfValue = (value: string | null | undefined): AuthorizedKe
   return pair ? parsePublicKeyLine(pair.PublicKey) : null;
 };
 
-export const requireManagerLogin = (value: string): SshLogin => {
+export const requireManagerLogin = async (value: string): Promise<SshLogin> => {
   const o = objectOf(value);
   if (o && nonEmpty(o.UserName) && nonEmpty(o.PrivateKey)) {
-    if (!publicKeyOfPrivateKey(o.PrivateKey))
+    if (!(await publicKeyOfPrivateKey(o.PrivateKey)))
       throw new TargetError('Target.InvalidSecretData', 'The managing secret has a PrivateKey that is not an unencrypted PEM or OpenSSH private key.', false);
     return { userName: o.UserName, privateKey: o.PrivateKey };
   }

@@ -129,7 +129,7 @@ export class LinuxHostDriver implements TargetDriver {
   /** A real login as the configured user with the pending credential. */
   async verify(req: VerifyRequest): Promise<Record<string, never>> {
     const config = this.config(req.secret);
-    await withSshSession(endpointOf(config), this.pendingLogin(config, req.pendingValue), this.timeouts, async () => undefined);
+    await withSshSession(endpointOf(config), await this.pendingLogin(config, req.pendingValue), this.timeouts, async () => undefined);
     return {};
   }
 
@@ -149,7 +149,7 @@ export class LinuxHostDriver implements TargetDriver {
     if (config.subType === LINUX_PASSWORD) return {};
     const current = requireLinuxKeyPair(req.newCurrentValue, 'The new ACSCurrent');
     requireConfiguredUser(config, current.UserName, 'The new ACSCurrent');
-    const key = requireMatchingPublicKey(current, 'The new ACSCurrent');
+    const key = await requireMatchingPublicKey(current, 'The new ACSCurrent');
     const blockId = managedBlockId(req.secret.name);
     await this.asManager(config, (host) => host.keepOnlyManagedKey(config.userName, blockId, authorizedKeyLine(key)));
     return {};
@@ -168,14 +168,14 @@ export class LinuxHostDriver implements TargetDriver {
   private async applyKey(config: LinuxHostConfig, req: ApplyRequest): Promise<void> {
     const pending = requireLinuxKeyPair(req.pendingValue, 'The pending value');
     requireConfiguredUser(config, pending.UserName, 'The pending value');
-    const key = requireMatchingPublicKey(pending, 'The pending value');
+    const key = await requireMatchingPublicKey(pending, 'The pending value');
     const current = publicKeyOfValue(req.currentValue);
     const adopt = current && !sameKey(current, key) ? authorizedKeyLine(current) : null;
     const blockId = managedBlockId(req.secret.name);
     await this.asManager(config, (host) => host.addManagedKey(config.userName, blockId, authorizedKeyLine(key), adopt));
   }
 
-  private pendingLogin(config: LinuxHostConfig, value: string): SshLogin {
+  private async pendingLogin(config: LinuxHostConfig, value: string): Promise<SshLogin> {
     if (config.subType === LINUX_PASSWORD) {
       const pending = requireLinuxPassword(value, 'The pending value');
       requireConfiguredUser(config, pending.UserName, 'The pending value');
@@ -183,7 +183,7 @@ export class LinuxHostDriver implements TargetDriver {
     }
     const pending = requireLinuxKeyPair(value, 'The pending value');
     requireConfiguredUser(config, pending.UserName, 'The pending value');
-    requireMatchingPublicKey(pending, 'The pending value');
+    await requireMatchingPublicKey(pending, 'The pending value');
     return keyLogin(pending);
   }
 

@@ -7,7 +7,16 @@
 import { createHash, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { observeSecretValue } from '../../../domain/secret-value-observer.js';
-import ssh2 from 'ssh2';
+
+type Ssh2Module = typeof import('ssh2');
+let ssh2Module: Promise<Ssh2Module> | undefined;
+
+/**
+ * ssh2 on first use: loading it is a large part of a function's cold start, and only SSH and
+ * ECS key rotations need it (the bundler splits it into its own file, see LAZY_PACKAGES).
+ */
+export const loadSsh2 = (): Promise<Ssh2Module> =>
+  (ssh2Module ??= import('ssh2').then((m: unknown) => ((m as { default?: Ssh2Module }).default ?? m) as Ssh2Module));
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -103,7 +112,8 @@ export const parsePublicKeyLine = (line: string): AuthorizedKey | null => {
  * The public key of an unencrypted private key (PKCS#1/SEC1 PEM or OpenSSH format), or null when
  * ssh2 cannot read it as one.
  */
-export const publicKeyOfPrivateKey = (privateKey: string): AuthorizedKey | null => {
+export const publicKeyOfPrivateKey = async (privateKey: string): Promise<AuthorizedKey | null> => {
+  const ssh2 = await loadSsh2();
   const parsed = ssh2.utils.parseKey(privateKey);
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!key || key instanceof Error || !key.isPrivateKey()) return null;

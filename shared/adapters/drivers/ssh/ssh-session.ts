@@ -3,10 +3,10 @@
  * left as ssh2 and Node throw them (RedactingDriver classifies them), except a host key that does
  * not match the pinned fingerprint and a command that overruns its time, which are TargetErrors.
  */
-import ssh2 from 'ssh2';
+import type { Client } from 'ssh2';
 import { TargetError } from '../../../domain/errors.js';
 import type { SshLogin } from './credentials.js';
-import { sha256Fingerprint } from './ssh-keys.js';
+import { loadSsh2, sha256Fingerprint } from './ssh-keys.js';
 
 export interface SshEndpoint {
   host: string;
@@ -45,7 +45,7 @@ export class SshSession {
   private closed = false;
 
   private constructor(
-    private readonly client: ssh2.Client,
+    private readonly client: Client,
     readonly hostKeyFingerprint: string,
     private readonly timeouts: SshTimeouts,
   ) {
@@ -55,7 +55,8 @@ export class SshSession {
   }
 
   /** Connects and logs in; the promise settles once, with the session or with why it failed. */
-  static open(endpoint: SshEndpoint, login: SshLogin, timeouts: SshTimeouts): Promise<SshSession> {
+  static async open(endpoint: SshEndpoint, login: SshLogin, timeouts: SshTimeouts): Promise<SshSession> {
+    const ssh2 = await loadSsh2();
     const client = new ssh2.Client();
     let presented = '';
     let hostKeyMismatch = false;
