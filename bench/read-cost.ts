@@ -1,0 +1,86 @@
+/**
+ * Where the CPU time of a signed GetSecretValue goes, layer by layer, in process (no HTTP, no load
+ * generator sharing the machine): the KMS core alone (verify, nonce, authorize, read, decrypt,
+ * audit record and event), the same without the durable audit record, and the api function's
+ * handler invoked with the FC HTTP event the local server builds (event, middleware stack, core).
+ * Requests run `concurrency` at a time, as the HTTP benchmark's connections do, so group commits
+ * batch alike. Each layer gets fresh signed requests (a nonce is single-use).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { handleKmsRequest, type KmsApiDeps } from '../shared/http/kms-api.js';
+import type { HttpRequest } from '../shared/http/types.js';
+import { buildFcHttpEvent } from '../shared/runtime/local/http-event.js';
+import { startReadTarget } from './http-read.js';
+import { signedGetSecretValuePath } from './signed-request.js';
+
+export interface LayerCost {
+  layer: string;
+  requests: number;
+  /** Process CPU time (user + system) per request, µs. */
+  cpuUsPerRequest: number;
+}
+
+export interface ReadCostResult {
+  concurrency: number;
+  layers: LayerCost[];
+}
+
+const requestOf = (path: string): HttpRequest => ({
+  method: 'GET',
+  path: '/',
+  headers: { host: '127.0.0.1' },
+  query: Object.fromEntries(new URLSearchParams(path.slice(path.indexOf('?') + 1))),
+  body: Buffer.alloc(0),
+  sourceIp: '127.0.0.1',
+});
+
+/** CPU per request of `serve` over `paths`, `concurrency` at a time; every answer must be a 200. */
+const measure = async (paths: readonly string[], concurrency: number, serve: (path: string) => Promise<number>): Promise<number> => {
+  let next = 0;
+  const before = process.cpuUsage();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < paths.length) {
+        const status = await serve(paths[next++] as string);
+        if (status !== 200) throw new Error(`a read answered ${status}`);
+      }
+    }),
+  );
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / paths.length;
+};
+
+export const benchReadCost = async (requests: number, concurrency: number): Promise<ReadCostResult> => {
+  const dir = mkdtempSync(join(tmpdir(), 'rotor-bench-read-cost-'));
+  const { runtime, target } = await startReadTarget(dir);
+  try {
+    const signed = (n: number) => Array.from({ length: n }, () => signedGetSecretValuePath(target));
+    const core = runtime.container.kmsApi();
+    const { audit: _audit, ...coreWithoutAudit } = core;
+    const api = runtime.invoker.find('api');
+    if (!api) throw new Error('no api function in s.yaml');
+    const viaCore = (deps: KmsApiDeps) => async (path: string) => (await handleKmsRequest(requestOf(path), deps)).statusCode;
+    const viaHandler = async (path: string) => {
+      const event = buildFcHttpEvent(
+        { method: 'GET', url: path, rawHeaders: ['Host', '127.0.0.1'], body: Buffer.alloc(0), sourceIp: '127.0.0.1', httpVersion: '1.1' },
+        { requestId: 'bench', accountId: runtime.container.config.accountId, now: Date.now() },
+      );
+      return ((await runtime.invoker.invoke(api, event)) as { statusCode: number }).statusCode;
+    };
+    const layers: Array<[string, (path: string) => Promise<number>]> = [
+      ['KMS core (handleKmsRequest)', viaCore(core)],
+      ['KMS core without the audit record', viaCore(coreWithoutAudit)],
+      ['api function handler (FC HTTP event, middleware, core)', viaHandler],
+    ];
+    // Warm-up: JIT and caches (data key, prepared statements) as in a running server.
+    for (const [, serve] of layers) await measure(signed(Math.min(1_000, requests)), concurrency, serve);
+    const results: LayerCost[] = [];
+    for (const [layer, serve] of layers) results.push({ layer, requests, cpuUsPerRequest: await measure(signed(requests), concurrency, serve) });
+    return { concurrency, layers: results };
+  } finally {
+    await runtime.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+};
