@@ -8,10 +8,11 @@
  * The manager is root, logging in with a key that only this server accepts: AuthorizedKeysCommand
  * cats it from the temporary directory, so root's own authorized_keys is never touched (sshd's
  * StrictModes would refuse a keys file under the world-writable temp dir; /bin/cat it accepts).
+ * `createManagerUser` adds a manager that is not root, with or without passwordless sudo.
  */
 import { execFile, execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -78,6 +79,9 @@ export interface SshdServer {
   managerValue: string;
   /** What sshd logged (-e): accepted and failed logins, refused users. */
   log: string[];
+  /** Lets `userName` log in with `publicKey` through AuthorizedKeysCommand; its home is not touched. */
+  authorizeKey(userName: string, publicKey: string): void;
+  revokeKeys(userName: string): void;
   stop(): Promise<void>;
 }
 
@@ -183,6 +187,8 @@ export const startSshd = async (): Promise<SshdServer> => {
     hostKeyFingerprint: sha256Fingerprint(parsedHostKey.getPublicSSH()),
     managerValue: JSON.stringify({ UserName: 'root', PrivateKey: manager.privateKey }),
     log,
+    authorizeKey: (userName, publicKey) => writeFileSync(join(dir, 'authorized', userName), `${publicKey}\n`, { mode: 0o644 }),
+    revokeKeys: (userName) => rmSync(join(dir, 'authorized', userName), { force: true }),
     stop: async () => {
       if (sshd.exitCode === null && sshd.signalCode === null) {
         const exited = new Promise((resolve) => sshd.once('exit', resolve));
@@ -249,6 +255,69 @@ export const createLinuxUser = async (name: string, password?: string): Promise<
       });
     },
   };
+};
+
+// ------------------------------------------------------------------ managers that are not root
+
+const SUDO = '/usr/bin/sudo';
+const VISUDO = '/usr/sbin/visudo';
+const SUDOERS_DIR = '/etc/sudoers.d';
+
+/**
+ * Null when sudo is installed; otherwise the reason the sudo tests cannot run. scripts/ensure-sshd.sh
+ * installs it, so a missing sudo is a broken setup, not a reason to skip.
+ */
+export const sudoMissingReason = (): string | null =>
+  existsSync(SUDO) ? null : `${SUDO} is missing: run scripts/ensure-sshd.sh (npm test's pretest does) to install sudo`;
+
+/**
+ * /etc/sudoers.d/<user> letting the user run /bin/sh as root without a password, which is what
+ * the driver's `sudo -n /bin/sh` needs. Staged under a dotted name (sudo skips those) and checked
+ * with visudo before it goes live: a broken drop-in would break sudo for everyone on the machine.
+ */
+const grantPasswordlessShell = (name: string): string => {
+  const file = join(SUDOERS_DIR, name);
+  const staged = join(SUDOERS_DIR, `.${name}.staged`);
+  writeFileSync(staged, `${name} ALL=(root) NOPASSWD: /bin/sh\n`, { mode: 0o440 });
+  chmodSync(staged, 0o440);
+  try {
+    if (existsSync(VISUDO)) execFileSync(VISUDO, ['-cf', staged], { stdio: ['ignore', 'ignore', 'pipe'] });
+    renameSync(staged, file);
+  } finally {
+    rmSync(staged, { force: true });
+  }
+  return file;
+};
+
+export interface ManagerUser extends LinuxUser {
+  /** Its login as a managing secret value: {"UserName","PrivateKey"}. */
+  managerValue: string;
+}
+
+/**
+ * A throwaway manager that is not root, logging in with its own ed25519 key; with `sudo`, it may
+ * run /bin/sh as root through `sudo -n`. remove() takes the sudo grant away first, then the key,
+ * then the user and its home.
+ */
+export const createManagerUser = async (server: SshdServer, options: { sudo: boolean }): Promise<ManagerUser> => {
+  // Plain names only: sudo ignores drop-ins whose names hold a dot, and sudoers would need the rest escaped.
+  const name = randomUserName(false);
+  const key = ed25519Pair('rotor-test-manager');
+  const user = await createLinuxUser(name);
+  let sudoers: string | null = null;
+  const remove = async () => {
+    if (sudoers) rmSync(sudoers, { force: true });
+    server.revokeKeys(name);
+    await user.remove();
+  };
+  try {
+    if (options.sudo) sudoers = grantPasswordlessShell(name);
+    server.authorizeKey(name, key.publicKey);
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+  return { ...user, managerValue: JSON.stringify({ UserName: name, PrivateKey: key.privateKey }), remove };
 };
 
 /** The shadow field of a user, to see what chpasswd stored. */
