@@ -35,13 +35,20 @@ export const hostScriptError = (result: CommandResult): TargetError => {
     return new TargetError(busy ? 'Target.Unavailable' : 'Target.Failed', `The host failed: ${message}.`, true);
   }
   if (result.code === null) return new TargetError('Target.Failed', 'The command on the host ended without an exit status.', true);
-  // sudo's own refusal (exit 1) or a shell that cannot start the script: the scripts never exit below 64.
-  return new TargetError(
-    'Target.PermissionDenied',
-    `The host script did not start as root (exit ${result.code}); the manager must be root or have passwordless sudo.`,
-    false,
-  );
+  // The scripts never exit below 64 themselves: this is sudo refusing, a shell that cannot start
+  // the script, or the shell stopping it before it could report (an old tool, say).
+  if (notStartedAsRoot(result)) {
+    return new TargetError(
+      'Target.PermissionDenied',
+      `The host script did not start as root (exit ${result.code}); the manager must be root or have passwordless sudo.`,
+      false,
+    );
+  }
+  return new TargetError('Target.Failed', `The host script stopped before it could report (exit ${result.code}).`, false);
 };
+
+/** sudo's refusals all start "sudo:"; 126 and 127 are a shell that could not run the command (no sudo at all). */
+const notStartedAsRoot = (result: CommandResult): boolean => /^sudo: /m.test(result.stderr) || result.code === 126 || result.code === 127;
 
 export class ManagedHost {
   constructor(private readonly session: SshSession) {}
