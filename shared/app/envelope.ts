@@ -4,7 +4,8 @@
  * version or secret and still decrypt.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { KmsError } from '../domain/errors.js';
+import { KmsError, serviceUnavailable } from '../domain/errors.js';
+import { isServiceUnavailable } from '../ports/unavailable.js';
 import type { Envelope } from '../domain/secret.js';
 import type { KeyContext, KeyProvider } from '../ports/key-provider.js';
 
@@ -100,7 +101,9 @@ export const openEnvelope = async (
     decipher.setAuthTag(tag);
     plainBytes = Buffer.concat([decipher.update(Buffer.from(envelope.ciphertext, 'base64')), decipher.final()]);
     return plainBytes.toString('utf8');
-  } catch {
+  } catch (error) {
+    // The key service not answering is an outage to retry, not a broken envelope.
+    if (isServiceUnavailable(error)) throw serviceUnavailable();
     // The cause may quote key material or data; callers get a fixed message only.
     throw failure();
   } finally {

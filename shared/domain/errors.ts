@@ -58,6 +58,10 @@ export const versionIdConflict = (secretName: string, versionId: string): KmsErr
 export const internalFailure = (): KmsError =>
   new KmsError('InternalFailure', 500, 'The request processing has failed due to some unknown error.');
 
+/** A backing service did not answer in time; the same request may succeed if sent again. */
+export const serviceUnavailable = (): KmsError =>
+  new KmsError('ServiceUnavailable', 503, 'The request has failed due to a temporary failure of the server; try again later.');
+
 /**
  * A conditional write lost a race. Adapters translate their own condition failures into this;
  * use cases retry a few times and then surface it as a 409.

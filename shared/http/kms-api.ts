@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import type { SecretService } from '../app/service.js';
 import type { Clock } from '../ports/clock.js';
-import { internalFailure, isKmsError, missingParameter, type KmsError } from '../domain/errors.js';
+import { internalFailure, isKmsError, missingParameter, serviceUnavailable, type KmsError } from '../domain/errors.js';
+import { isServiceUnavailable } from '../ports/unavailable.js';
 import type { CredentialResolver, HttpRequest, HttpResponse, NonceStore } from './types.js';
 import { mergeParams, type RequestParams } from './params.js';
 import { authenticate, claimedAccessKeyId } from './authenticate.js';
@@ -117,7 +118,7 @@ export const handleKmsRequest = async (req: HttpRequest, deps: KmsApiDeps): Prom
     await record('ok');
   } catch (e) {
     if (!isKmsError(e)) deps.onUnexpectedError?.(e, requestId);
-    const error = isKmsError(e) ? e : internalFailure();
+    const error = isKmsError(e) ? e : isServiceUnavailable(e) ? serviceUnavailable() : internalFailure();
     // Recorded first: nothing about rendering the answer may keep a failed call out of the audit.
     await record('error', error.code);
     response = renderError(error, requestId, responseFormat(params));

@@ -129,6 +129,21 @@ describe('secret value envelopes', () => {
     }
   });
 
+  it('tells a key service that did not answer (ServiceUnavailable, to retry) from an envelope that does not open', async () => {
+    const envelope = await sealSecretValue(keys, ref, VALUE);
+    const failingWith = (error: Error): KeyProvider => ({
+      generateDataKey: (context) => keys.generateDataKey(context),
+      decryptDataKey: async () => {
+        throw error;
+      },
+    });
+    const outage = Object.assign(new Error('KMS Decrypt failed: ECONNREFUSED'), { unavailable: true });
+    const error = await openSecretValue(failingWith(outage), ref, envelope).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(KmsError);
+    expect(error).toMatchObject({ code: 'ServiceUnavailable', httpStatus: 503 });
+    await expectDecryptFailure(openSecretValue(failingWith(Object.assign(new Error('KMS Decrypt failed: Rejected.ValidationFailed'), { unavailable: false })), ref, envelope));
+  });
+
   it('asks for data keys bound to the secret name and version id', async () => {
     const recording = new RecordingKeys(keys);
     const envelope = await sealSecretValue(recording, ref, VALUE);

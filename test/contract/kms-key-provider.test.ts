@@ -88,7 +88,8 @@ describe('KmsKeyProvider over the KMS key test server', () => {
     const keys = providerFor(kms, 'no-such-key');
     const error = await keys.generateDataKey(context).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(KmsCallError);
-    expect(error).toMatchObject({ action: 'GenerateDataKey', code: 'Forbidden.KeyNotFound', httpStatus: 404 });
+    // A refusal is an answer: not an outage to wait out.
+    expect(error).toMatchObject({ action: 'GenerateDataKey', code: 'Forbidden.KeyNotFound', httpStatus: 404, unavailable: false });
     const dataKey = await providerFor(kms).generateDataKey(context);
     const refused = await keys.decryptDataKey(dataKey.keyId, dataKey.wrapped, { other: 'context' }).catch((e: unknown) => e);
     expect(refused).toMatchObject({ action: 'Decrypt', code: 'Rejected.ValidationFailed' });
@@ -108,7 +109,7 @@ describe('KmsKeyProvider over the KMS key test server', () => {
       client: createKmsClient({ endpoint: `http://127.0.0.1:${port}` }, () => ({ accessKeyId: 'id', accessKeySecret: 'secret', securityToken: STS_TOKEN })),
     });
     const error = await keys.generateDataKey(context).catch((e: unknown) => e);
-    expect(error).toMatchObject({ name: 'KmsCallError', code: 'ECONNREFUSED' });
+    expect(error).toMatchObject({ name: 'KmsCallError', code: 'ECONNREFUSED', unavailable: true });
     expect(`${String(error)} ${JSON.stringify(error)}`).not.toContain(STS_TOKEN);
     kms = await startKmsKeyServer({ securityToken: STS_TOKEN }); // for afterEach
   });

@@ -248,7 +248,7 @@ describe('TablestoreSecretStore on the test server', () => {
 
       expect(error).toBeInstanceOf(TablestoreError);
       expect(error).not.toBeInstanceOf(ConflictError);
-      expect(error).toMatchObject({ operation: 'PutRow', code: 'OTSInternalServerError', httpStatus: 500 });
+      expect(error).toMatchObject({ operation: 'PutRow', code: 'OTSInternalServerError', httpStatus: 500, unavailable: true });
       expect(String((error as Error).message)).not.toContain('DESCRIPTION-MARKER');
       expect(JSON.stringify(error)).not.toContain('DESCRIPTION-MARKER');
       expect(await store.getSecret('leaky')).toBeNull();

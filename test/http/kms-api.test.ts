@@ -158,6 +158,23 @@ describe('failures that are not KmsErrors', () => {
     expect(onUnexpectedError).toHaveBeenCalledWith(expect.any(Error), res.headers['x-acs-request-id']);
   });
 
+  it('become 503 ServiceUnavailable when a backing service did not answer (marked unavailable by its adapter), and 500 otherwise', async () => {
+    const onUnexpectedError = vi.fn();
+    const failingWith = (error: Error) => {
+      const failing = new InMemorySecretServiceForHttpTests(clock);
+      failing.getSecretValue = async () => {
+        throw error;
+      };
+      return failing;
+    };
+    const outage = Object.assign(new Error('Tablestore GetRow failed: NetworkingError'), { unavailable: true });
+    const res = await call({ Action: 'GetSecretValue', SecretName: 'app/one' }, { service: failingWith(outage), onUnexpectedError });
+    expectError(res, 503, 'ServiceUnavailable');
+    expect(onUnexpectedError).toHaveBeenCalledWith(outage, res.headers['x-acs-request-id']);
+    const answered = Object.assign(new Error('Tablestore GetRow failed: OTSParameterInvalid'), { unavailable: false });
+    expectError(await call({ Action: 'GetSecretValue', SecretName: 'app/one' }, { service: failingWith(answered) }), 500, 'InternalFailure');
+  });
+
   it('an audit hook that throws does not change the response', async () => {
     const res = await call({ Action: 'GetSecretValue', SecretName: 'app/one' }, { onCall: () => { throw new Error('sink down'); } });
     expect(res.statusCode).toBe(200);

@@ -10,6 +10,7 @@ import {
   type CloudCredentials,
   type CredentialsProvider,
 } from '../support/cloud-credentials.js';
+import type { UnavailableMark } from '../../ports/unavailable.js';
 
 export interface GenerateDataKeyInput {
   /** A key id, ARN or alias. */
@@ -54,7 +55,10 @@ export interface KmsConnection {
 }
 
 /** A KMS call failed. Carries KMS's code and request id; never the request (it holds credentials). */
-export class KmsCallError extends Error {
+export class KmsCallError extends Error implements UnavailableMark {
+  /** KMS did not answer, or answered that it is throttling or failing: worth the same call later. */
+  readonly unavailable: boolean;
+
   constructor(
     readonly action: string,
     readonly code: string,
@@ -64,6 +68,7 @@ export class KmsCallError extends Error {
   ) {
     super(`KMS ${action} failed: ${code}${detail ? ` (${detail})` : ''}`);
     this.name = 'KmsCallError';
+    this.unavailable = httpStatus === undefined ? code !== 'MalformedResponse' : httpStatus >= 500 || code.startsWith('Throttling') || code === 'Rejected.Throttling';
   }
 }
 

@@ -2,6 +2,7 @@
  * Translating SDK errors. The SDK rejects with `code` = the HTTP status (a number) and the raw
  * protobuf error body as `message`, so the service's error code is found inside the message.
  */
+import type { UnavailableMark } from '../../ports/unavailable.js';
 
 export interface SdkError {
   code?: unknown;
@@ -10,6 +11,19 @@ export interface SdkError {
 }
 
 const OTS_CODE = /OTS[A-Za-z]+/;
+
+/** The SDK's transport failures and the service's own "try later" codes. */
+const UNAVAILABLE_CODES = new Set([
+  'NetworkingError',
+  'TimeoutError',
+  'RequestTimeout',
+  'OTSServerBusy',
+  'OTSServerUnavailable',
+  'OTSTimeout',
+  'OTSPartitionUnavailable',
+  'OTSQuotaExhausted',
+  'OTSCapacityUnitExhausted',
+]);
 
 const asSdkError = (error: unknown): SdkError => (typeof error === 'object' && error !== null ? error : {});
 
@@ -23,7 +37,10 @@ export const isConditionFailure = (error: unknown): boolean => {
  * A failed Tablestore call, named by its operation, service code and HTTP status. It carries no
  * service message and no request data: the store's requests hold secret records and envelopes.
  */
-export class TablestoreError extends Error {
+export class TablestoreError extends Error implements UnavailableMark {
+  /** No answer, a timeout, or the service saying it is busy: worth the same request later. */
+  readonly unavailable: boolean;
+
   constructor(
     readonly operation: string,
     /** The service code (e.g. OTSServerBusy), or the SDK's own (NetworkingError, TimeoutError). */
@@ -36,6 +53,7 @@ export class TablestoreError extends Error {
     const request = requestId ? ` [request ${requestId}]` : '';
     super(`Tablestore ${operation} failed: ${code}${status}${request}${detail ? `: ${detail}` : ''}`);
     this.name = 'TablestoreError';
+    this.unavailable = UNAVAILABLE_CODES.has(code) || (httpStatus !== null && httpStatus >= 500);
   }
 }
 
