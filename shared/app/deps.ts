@@ -84,6 +84,12 @@ export interface ServiceDeps {
   /** Names this worker in rotation leases; defaults to host, process id and a random suffix. */
   workerId?: string;
   /**
+   * False when the worker named in a lease is known to be gone, so the reconciler takes the
+   * rotation over without waiting for the lease to run out. Only a runtime that can tell gives it
+   * (the local one: same host, process not running); unset, a lease is trusted until it expires.
+   */
+  isLeaseOwnerAlive?: (owner: string) => boolean;
+  /**
    * Test-only crash seam (shared/runtime/fault-point.ts): awaited at the boundaries of every
    * rotation step, where it may never return so a test can kill the process there. Unset in use.
    */

@@ -1,21 +1,22 @@
 /**
- * The reconciler, run on the rotate timer: rotations whose lease ran out (a worker died, a message
- * was lost or dead-lettered, a crash between a claim and its first message) are driven forward
- * from their last durable step by queueing that step again; when they cannot go on, they are
- * rolled back to ACSCurrent as abandoned, with an event. A promote whose finalize was never
+ * The reconciler, run on the rotate timer (and by the local runtime as it starts): rotations whose
+ * lease ran out or whose lease holder is known to be gone (ServiceDeps.isLeaseOwnerAlive) — a
+ * worker died, a message was lost or dead-lettered, a crash between a claim and its first message
+ * — are driven forward from their last durable step by queueing that step again; when they cannot
+ * go on, they are rolled back to ACSCurrent as abandoned, with an event. A promote whose finalize was never
  * confirmed gets its finalize queued again. Nothing is left for anyone to clean up by hand.
  */
 import { ConflictError } from '../domain/errors.js';
 import { EventTypes, KMS_ROTATION_FAILURE } from '../domain/events.js';
-import { abandonRotation, failRotationUncertain, isLeaseExpired, redriveStalled } from '../domain/rotation.js';
+import { abandonRotation, failRotationUncertain, redriveStalled } from '../domain/rotation.js';
 import type { ErrorInfo, RotationJob, SecretRecord } from '../domain/secret.js';
 import { FINALIZE_PROMOTED } from '../ports/job-queue.js';
 import type { UseCaseContext } from './context.js';
-import { leaseFrom } from './leases.js';
+import { isJobAbandoned, isLeaseAbandoned, leaseFrom } from './leases.js';
 import { inPlaceTargetState, rollForward, TARGET_STATE_UNCERTAIN, uncertainRetryMs } from './settle-in-place.js';
 
 export interface ReconcileResult {
-  /** Rows the expired-lease index returned. */
+  /** Rows the lease index returned (every leased row when lease holders can be checked). */
   expiredRead: number;
   /** Stalled rotations whose current step was queued again. */
   redriven: number;
@@ -107,7 +108,7 @@ export type ReconcileOutcome = 'redriven' | 'abandoned' | 'requeued' | 'dropped'
 const reconcileOne = async (ctx: UseCaseContext, secret: SecretRecord, now: number): Promise<ReconcileOutcome> => {
   const job = secret.job;
   if (job) {
-    if (!isLeaseExpired(job, now)) return 'none';
+    if (!isJobAbandoned(ctx, job, now)) return 'none';
     const reason = await whyNotResumable(ctx, secret, job);
     if (reason) {
       await abandonStalled(ctx, secret, job, reason);
@@ -117,7 +118,7 @@ const reconcileOne = async (ctx: UseCaseContext, secret: SecretRecord, now: numb
     return 'redriven';
   }
   const pending = secret.pendingFinalize;
-  if (!pending || secret.plannedDeleteAt !== null || pending.lease.expiresAt > now) return 'none';
+  if (!pending || secret.plannedDeleteAt !== null || !isLeaseAbandoned(ctx, pending.lease, pending.lease.expiresAt, now)) return 'none';
   return reconcileFinalize(ctx, secret, now);
 };
 
@@ -131,9 +132,15 @@ export const reconcileSecret = async (ctx: UseCaseContext, secret: SecretRecord,
   }
 };
 
+/**
+ * Where lease holders can be checked, every leased row is read, not only the expired ones: a live
+ * lease of a dead worker would otherwise hold its rotation still until it runs out. Expired rows
+ * sort first, so the live ones never crowd them out of the limit.
+ */
 export const reconcileExpiredLeases = async (ctx: UseCaseContext, limit: number): Promise<ReconcileResult> => {
   const now = ctx.now();
-  const expired = await ctx.deps.store.listExpiredLeases(now, limit);
+  const horizon = ctx.deps.isLeaseOwnerAlive ? Number.MAX_SAFE_INTEGER : now;
+  const expired = await ctx.deps.store.listExpiredLeases(horizon, limit);
   const result: ReconcileResult = { expiredRead: expired.length, redriven: 0, abandoned: 0, finalizesRequeued: 0 };
   for (const secret of expired) {
     const outcome = await reconcileSecret(ctx, secret, now);

@@ -10,7 +10,6 @@ import {
   completeStep,
   failRotation,
   failRotationUncertain,
-  isLeaseExpired,
   withLease,
   markPendingStored,
   promote,
@@ -30,7 +29,7 @@ import { FINALIZE_PROMOTED, RETIRE_PREVIOUS, type RotationMessage } from '../por
 import type { TargetDriver } from '../ports/target-driver.js';
 import type { UseCaseContext } from './context.js';
 import { finalizePromoted, retirePrevious } from './after-promote.js';
-import { leaseFrom } from './leases.js';
+import { isJobAbandoned, leaseFrom } from './leases.js';
 import { reconcileSecret } from './reconcile.js';
 import { inPlaceTargetState, rollForward, TARGET_STATE_UNCERTAIN, uncertainRetryMs } from './settle-in-place.js';
 
@@ -137,8 +136,10 @@ export const runRotationStep = async (ctx: UseCaseContext, message: RotationMess
   if (secret.plannedDeleteAt !== null && job.step === 'createPending') return abandon(ctx, secret, job);
   if (stepIndex(job.step) > stepIndex(message.step)) {
     // The step was done but its successor may never have been queued (a crash between the two).
-    // Only a stalled job is re-driven: a live one may be waiting out a retry backoff.
-    if (isLeaseExpired(job, ctx.now())) await reconcileSecret(ctx, secret);
+    // Only a stalled job is re-driven: a live one may be waiting out a retry backoff. A crash
+    // leaves this message unacknowledged, so it comes back: where the dead worker's lease can be
+    // told apart, that resumes the rotation at once instead of after the lease.
+    if (isJobAbandoned(ctx, job, ctx.now())) await reconcileSecret(ctx, secret);
     return;
   }
   if (job.step !== message.step) return;

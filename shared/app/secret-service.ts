@@ -7,6 +7,7 @@ import type { ServiceDeps } from './deps.js';
 import { describeSecret, getSecretValue, listSecrets, listSecretVersionIds } from './read-secret.js';
 import { runRotationStep } from './run-rotation-step.js';
 import type { SecretService } from './service.js';
+import { reconcileExpiredLeases } from './reconcile.js';
 import { rotateTick } from './rotate-tick.js';
 import { rotateSecret } from './start-rotation.js';
 import { putSecretValue, updateRotationPolicy, updateSecret, updateSecretVersionStage } from './write-secret.js';
@@ -40,6 +41,7 @@ export const createSecretService = (deps: ServiceDeps): SecretService => {
     getRandomPassword: async (input) => randomPassword(input),
     runRotationStep: (message) => runRotationStep(ctx, message),
     scheduleDueRotations: (limit) => rotateTick(ctx, limit),
+    reconcileStalledRotations: (limit) => reconcileExpiredLeases(ctx, limit ?? deps.settings.tickBatchSize),
     purgeExpired: (limit) => purgeExpired(ctx, limit),
   };
 };

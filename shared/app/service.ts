@@ -20,6 +20,7 @@ import type {
 } from './commands.js';
 import type { SecretRecord } from '../domain/secret.js';
 import type { RotationMessage } from '../ports/job-queue.js';
+import type { ReconcileResult } from './reconcile.js';
 
 /** Every use case, as the handlers and the HTTP surface see them. */
 export interface SecretService {
@@ -41,6 +42,8 @@ export interface SecretService {
   runRotationStep(message: RotationMessage): Promise<void>;
   /** Rotate timer: start the rotations that are due. */
   scheduleDueRotations(limit?: number): Promise<TickResult>;
+  /** The rotate timer's reconciler alone: the local runtime runs it as it starts, for what its last run left. */
+  reconcileStalledRotations(limit?: number): Promise<ReconcileResult>;
   /** Purge timer: remove secrets whose recovery window has passed. */
   purgeExpired(limit?: number): Promise<TickResult>;
 }

@@ -85,6 +85,8 @@ export interface ContainerOverrides {
   logger?: Logger;
   drivers?: DriverRegistry;
   random?: () => number;
+  /** See ServiceDeps.isLeaseOwnerAlive: given by the local runtime only. */
+  isLeaseOwnerAlive?: (owner: string) => boolean;
 }
 
 interface Adapters {
@@ -306,6 +308,7 @@ export const createContainer = async (config: RuntimeConfig, overrides: Containe
     clock,
     settings: serviceSettings(config),
     ...(overrides.random ? { random: overrides.random } : {}),
+    ...(overrides.isLeaseOwnerAlive ? { isLeaseOwnerAlive: overrides.isLeaseOwnerAlive } : {}),
     ...(faults ? { faultPoint: faults.reach } : {}),
   };
   service = createSecretService(deps);

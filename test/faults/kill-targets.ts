@@ -2,8 +2,8 @@
  * The real targets the kill matrix rotates, one fresh credential set per case: what to create
  * through the KMS API, how a value logs in for real, and which credentials on the target no stage
  * accounts for (orphans). Every target is one of the test servers the driver tests use, started
- * once per file: an embedded PostgreSQL (also behind the RDS OpenAPI test server), the machine's
- * MariaDB, a real sshd (also behind the ECS OpenAPI test server), the RAM OpenAPI test server.
+ * once per file: an embedded PostgreSQL and the machine's MariaDB (both also behind the RDS
+ * OpenAPI test server), a real sshd (also behind the ECS OpenAPI test server), the RAM OpenAPI test server.
  */
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
@@ -14,7 +14,7 @@ import { startEcsOpenApiServer, type EcsOpenApiTestServer } from '../support/ecs
 import { adminQuery, connectMysqlAdmin, MYSQL_TEST_SERVER } from '../support/mariadb.js';
 import { idOf, keyIdsOf, logsInWith } from '../support/ram-driver-fixtures.js';
 import { startRamOpenApiServer, type RamOpenApiTestServer } from '../support/ram-openapi-server/index.js';
-import { POSTGRES_INSTANCE, rdsPassword, startRdsTestbed, type RdsTestbed } from '../support/rds-testbed.js';
+import { rdsPassword, startRdsTestbed, type RdsTestbed, type TestEngine } from '../support/rds-testbed.js';
 import { keyOfLine, keyPairValue, readAuthorizedKeys, writeAuthorizedKeys } from '../support/ssh-driver-fixtures.js';
 import { randomSecret } from '../support/sql-driver-fixtures.js';
 import { createLinuxUser, ed25519Pair, randomUserName, sshLogsIn, startSshd, type SshdServer, type SshLoginValue } from '../support/sshd.js';
@@ -66,7 +66,8 @@ export interface Testbeds {
 }
 
 export const startTestbeds = async (): Promise<Testbeds> => {
-  const [rds, sshd, ram, ecs] = await Promise.all([startRdsTestbed(), startSshd(), startRamOpenApiServer(), startEcsOpenApiServer()]);
+  // The RDS test server also stands an instance for the machine's MariaDB (the managed MySQL kind).
+  const [rds, sshd, ram, ecs] = await Promise.all([startRdsTestbed({ mysql: true }), startSshd(), startRamOpenApiServer(), startEcsOpenApiServer()]);
   addTestInstances(ecs);
   return {
     rds,
@@ -427,23 +428,36 @@ const ramKind = (bed: () => Testbeds): TargetKind => ({
   },
 });
 
-// ------------------------------------------------------------------ managed RDS (on the embedded PostgreSQL)
+// ------------------------------------------------------------------ managed RDS (on the embedded PostgreSQL, or the machine's MariaDB)
 
-const rdsKind = (bed: () => Testbeds): TargetKind => ({
-  id: 'rds-dual',
+/** MariaDB accounts (not roles) whose names start with the prefix; compared here, as mysql.user's collation differs. */
+const mysqlUsersLike = async (prefix: string): Promise<string[]> => {
+  const conn = await connectMysqlAdmin();
+  try {
+    const [rows] = await conn.query("SELECT User AS user, is_role AS isRole FROM mysql.user WHERE Host = '%'");
+    return (rows as Array<{ user: string | Buffer; isRole: string | Buffer }>)
+      .filter((r) => String(r.isRole) !== 'Y')
+      .map((r) => String(r.user))
+      .filter((user) => user.startsWith(prefix));
+  } finally {
+    await conn.end();
+  }
+};
+
+const rdsKind = (bed: () => Testbeds, strategy: 'SingleUser' | 'DoubleUsers', engine: TestEngine): TargetKind => ({
+  id: `rds-${engine === 'MySQL' ? 'mysql-' : ''}${strategy === 'DoubleUsers' ? 'dual' : 'single'}`,
   get runtimeEnv() {
     return { ...cloudKey(bed().rds.rds), ROTOR_RDS_ENDPOINT: `http://${bed().rds.rds.endpoint}` };
   },
   create: async () => {
     const b = bed().rds;
-    const account = `krds_${tag()}`;
-    const twin = `${account}_twin`;
-    const accounts = [
-      { AccountName: account, AccountPassword: rdsPassword() },
-      { AccountName: twin, AccountPassword: rdsPassword() },
-    ];
-    for (const a of accounts) await b.createAccount('PostgreSQL', a.AccountName, a.AccountPassword);
+    // The MariaDB instance serves only accounts under the test bed's prefix (the server is shared).
+    const account = engine === 'MySQL' ? `${b.mysqlPrefix}${tag()}` : `krds_${tag()}`;
+    const accounts = [{ AccountName: account, AccountPassword: rdsPassword() }];
+    if (strategy === 'DoubleUsers') accounts.push({ AccountName: `${account}_twin`, AccountPassword: rdsPassword() });
+    for (const a of accounts) await b.createAccount(engine, a.AccountName, a.AccountPassword);
     const name = `rds/kill/${account}`;
+    const accountsNow = () => (engine === 'MySQL' ? mysqlUsersLike(account) : pgRolesLike(b, account));
     return {
       setup: [],
       secret: {
@@ -451,17 +465,17 @@ const rdsKind = (bed: () => Testbeds): TargetKind => ({
         SecretType: 'Rds',
         VersionId: 'v0',
         SecretData: JSON.stringify({ Accounts: accounts }),
-        ExtendedConfig: JSON.stringify({ SecretSubType: 'DoubleUsers', DBInstanceId: POSTGRES_INSTANCE }),
+        ExtendedConfig: JSON.stringify({ SecretSubType: strategy, DBInstanceId: b.instanceOf(engine) }),
       },
       name,
-      logsIn: (value) => b.logsIn('PostgreSQL', value),
-      previousWorks: true,
-      overlap: true,
+      logsIn: (value) => b.logsIn(engine, value),
+      previousWorks: strategy === 'DoubleUsers',
+      overlap: strategy === 'DoubleUsers',
       pendingReadable: false,
-      orphans: async (current, previous) => unaccounted(await pgRolesLike(b, account), [accountOf(current), accountOf(previous)], 'RDS account'),
+      orphans: async (current, previous) => unaccounted(await accountsNow(), [accountOf(current), accountOf(previous)], 'RDS account'),
       expectedLeftoverSteps: [],
       cleanup: async () => {
-        for (const a of accounts) await b.dropAccount('PostgreSQL', a.AccountName);
+        for (const a of accounts) await b.dropAccount(engine, a.AccountName);
       },
     };
   },
@@ -476,7 +490,10 @@ export const targetKinds = (bed: () => Testbeds) => ({
   sshKey: hostKind(bed, { kind: 'ssh' }, 'key'),
   sshPassword: hostKind(bed, { kind: 'ssh' }, 'password'),
   ram: ramKind(bed),
-  rdsDual: rdsKind(bed),
+  rdsDual: rdsKind(bed, 'DoubleUsers', 'PostgreSQL'),
+  rdsSingle: rdsKind(bed, 'SingleUser', 'PostgreSQL'),
+  rdsMysqlDual: rdsKind(bed, 'DoubleUsers', 'MySQL'),
+  rdsMysqlSingle: rdsKind(bed, 'SingleUser', 'MySQL'),
   ecsKey: hostKind(bed, { kind: 'ecs' }, 'key'),
   ecsPassword: hostKind(bed, { kind: 'ecs' }, 'password'),
 });

@@ -5,6 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { SecretService } from '../../shared/app/service.js';
+import type { ReconcileResult } from '../../shared/app/reconcile.js';
 import type {
   CreateSecretInput,
   DeleteSecretInput,
@@ -276,6 +277,10 @@ export class InMemorySecretServiceForHttpTests implements SecretService {
 
   async purgeExpired(): Promise<TickResult> {
     throw new Error('InMemorySecretServiceForHttpTests does not purge');
+  }
+
+  async reconcileStalledRotations(): Promise<ReconcileResult> {
+    throw new Error('InMemorySecretServiceForHttpTests does not reconcile');
   }
 
   private entry(name: string): Entry {

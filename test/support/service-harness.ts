@@ -19,6 +19,8 @@ import { ManualClock } from './manual-clock.js';
 export interface HarnessOptions {
   drivers?: TargetDriver[];
   settings?: Partial<ServiceSettings>;
+  /** ServiceDeps.isLeaseOwnerAlive of the harness's service; unset, as in the cloud. */
+  isLeaseOwnerAlive?: (owner: string) => boolean;
 }
 
 export const createHarness = async (options: HarnessOptions = {}) => {
@@ -30,7 +32,8 @@ export const createHarness = async (options: HarnessOptions = {}) => {
   const events = new MemoryEventPublisher();
   const drivers = createDriverRegistry(options.drivers ?? [new GeneratedPasswordDriver()]);
   const settings = { ...DEFAULT_SETTINGS, ...options.settings };
-  const service = createSecretService({ store, queue, events, keys, drivers, clock, settings, random: () => 0.5 });
+  const isLeaseOwnerAlive = options.isLeaseOwnerAlive ? { isLeaseOwnerAlive: options.isLeaseOwnerAlive } : {};
+  const service = createSecretService({ store, queue, events, keys, drivers, clock, settings, random: () => 0.5, ...isLeaseOwnerAlive });
 
   /**
    * Delivers queued step messages until none is left, moving the clock over retry delays.

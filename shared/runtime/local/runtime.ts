@@ -7,8 +7,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type RuntimeConfig } from '../config.js';
 import { createContainer, provideContainer, type Container } from '../container.js';
-import type { Logger } from '../logger.js';
+import { unexpectedErrorFields, type Logger } from '../logger.js';
 import { Invoker, loadFunctions } from './invoker.js';
+import { localLeaseOwnerCheck } from './lease-owners.js';
 import { startQueuePoller, type QueuePoller } from './queue-poller.js';
 import { parseFcSchedule } from './schedule.js';
 import { loadServerlessSpec, type QueueTriggerSpec, type ServerlessSpec, type TimerTriggerSpec } from './s-yaml.js';
@@ -92,6 +93,20 @@ const startPollers = (spec: ServerlessSpec, container: Container, invoker: Invok
   });
 };
 
+/**
+ * The reconciler, once before any step runs: a rotation the last run left between two steps (its
+ * next message never queued) resumes now, not a lease and a timer tick later; being first, it
+ * races no step. A failure here only leaves the rotation to the timer, so it does not stop the start.
+ */
+const resumeStalledRotations = async (container: Container, log: Logger): Promise<void> => {
+  try {
+    const result = await container.service.reconcileStalledRotations();
+    if (result.redriven + result.abandoned + result.finalizesRequeued > 0) log.info({ reconcile: result }, 'rotations left by the last run resumed');
+  } catch (err) {
+    log.warn({ ...unexpectedErrorFields(err) }, 'resuming rotations left by the last run failed; the rotate timer retries');
+  }
+};
+
 const listen = (server: ReturnType<typeof createLocalServer>, host: string, port: number): Promise<AddressInfo> =>
   new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -107,7 +122,8 @@ const urlOf = (address: AddressInfo): string =>
 export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Promise<LocalRuntime> => {
   const env = options.env ?? process.env;
   const config = options.config ?? options.container?.config ?? loadConfig(env);
-  const container = options.container ?? (await createContainer(config));
+  // The local backend's files are this host's alone, so a lease held by a process gone from it is dead.
+  const container = options.container ?? (await createContainer(config, { isLeaseOwnerAlive: localLeaseOwnerCheck() }));
   const log = container.logger.child({ component: 'local-runtime' });
   // Undone in reverse order by stop(), or at once if starting fails half way.
   const undo: (() => Promise<void> | void)[] = [];
@@ -128,6 +144,7 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
 
     const recovered = (await container.localQueue?.recoverInFlight()) ?? 0;
     if (recovered > 0) log.info({ messages: recovered }, 'in-flight rotation steps from the last run are visible again');
+    await resumeStalledRotations(container, log);
 
     const server = createLocalServer({ invoker, logger: log, accountId: config.accountId, now: () => container.clock.now() });
     const address = await listen(server, config.host, config.port);
