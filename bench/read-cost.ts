@@ -74,8 +74,9 @@ export const benchReadCost = async (requests: number, concurrency: number): Prom
       ['KMS core without the audit record', viaCore(coreWithoutAudit)],
       ['api function handler (FC HTTP event, middleware, core)', viaHandler],
     ];
-    // Warm-up: JIT and caches (data key, prepared statements) as in a running server.
-    for (const [, serve] of layers) await measure(signed(Math.min(1_000, requests)), concurrency, serve);
+    // Warm-up as long as the measurement: JIT and caches (data key, prepared statements) as in a
+    // server that has been running; a shorter one left the first layer measured visibly colder.
+    for (const [, serve] of layers) await measure(signed(requests), concurrency, serve);
     const results: LayerCost[] = [];
     for (const [layer, serve] of layers) results.push({ layer, requests, cpuUsPerRequest: await measure(signed(requests), concurrency, serve) });
     return { concurrency, layers: results };
