@@ -22,6 +22,8 @@ export interface ReconcileResult {
   redriven: number;
   /** Stalled rotations given up on (rolled back to ACSCurrent). */
   abandoned: number;
+  /** Stalled rotations an in-place target had already taken: promoted instead of given up on. */
+  rolledForward: number;
   /** Unconfirmed finalizes queued again. */
   finalizesRequeued: number;
 }
@@ -59,9 +61,12 @@ const redrive = async (ctx: UseCaseContext, secret: SecretRecord): Promise<void>
 };
 
 /** Rolled back to ACSCurrent, or forward when an in-place target already took the pending value (see settle-in-place). */
-const abandonStalled = async (ctx: UseCaseContext, secret: SecretRecord, job: RotationJob, reason: ErrorInfo): Promise<void> => {
+const abandonStalled = async (ctx: UseCaseContext, secret: SecretRecord, job: RotationJob, reason: ErrorInfo): Promise<'abandoned' | 'rolledForward'> => {
   const state = await inPlaceTargetState(ctx, secret, job, ctx.driverFor(secret));
-  if (state === 'pendingAccepted') return rollForward(ctx, secret, job, reason);
+  if (state === 'pendingAccepted') {
+    await rollForward(ctx, secret, job, reason);
+    return 'rolledForward';
+  }
   const now = ctx.now();
   const abandoned =
     state === 'uncertain'
@@ -80,6 +85,7 @@ const abandonStalled = async (ctx: UseCaseContext, secret: SecretRecord, job: Ro
     durationMs: ctx.now() - job.startedAt,
     kmsEventName: KMS_ROTATION_FAILURE,
   });
+  return 'abandoned';
 };
 
 /** Queues an unconfirmed finalize again, or gives it up (old credentials stay valid: no lock-out). */
@@ -103,17 +109,14 @@ const reconcileFinalize = async (ctx: UseCaseContext, secret: SecretRecord, now:
   return 'requeued';
 };
 
-export type ReconcileOutcome = 'redriven' | 'abandoned' | 'requeued' | 'dropped' | 'none';
+export type ReconcileOutcome = 'redriven' | 'abandoned' | 'rolledForward' | 'requeued' | 'dropped' | 'none';
 
 const reconcileOne = async (ctx: UseCaseContext, secret: SecretRecord, now: number): Promise<ReconcileOutcome> => {
   const job = secret.job;
   if (job) {
     if (!isJobAbandoned(ctx, job, now)) return 'none';
     const reason = await whyNotResumable(ctx, secret, job);
-    if (reason) {
-      await abandonStalled(ctx, secret, job, reason);
-      return 'abandoned';
-    }
+    if (reason) return abandonStalled(ctx, secret, job, reason);
     await redrive(ctx, secret);
     return 'redriven';
   }
@@ -141,11 +144,12 @@ export const reconcileExpiredLeases = async (ctx: UseCaseContext, limit: number)
   const now = ctx.now();
   const horizon = ctx.deps.isLeaseOwnerAlive ? Number.MAX_SAFE_INTEGER : now;
   const expired = await ctx.deps.store.listExpiredLeases(horizon, limit);
-  const result: ReconcileResult = { expiredRead: expired.length, redriven: 0, abandoned: 0, finalizesRequeued: 0 };
+  const result: ReconcileResult = { expiredRead: expired.length, redriven: 0, abandoned: 0, rolledForward: 0, finalizesRequeued: 0 };
   for (const secret of expired) {
     const outcome = await reconcileSecret(ctx, secret, now);
     if (outcome === 'redriven') result.redriven++;
     else if (outcome === 'abandoned') result.abandoned++;
+    else if (outcome === 'rolledForward') result.rolledForward++;
     else if (outcome === 'requeued') result.finalizesRequeued++;
   }
   return result;

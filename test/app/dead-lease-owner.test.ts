@@ -16,7 +16,7 @@ import { createHarness, type Harness } from '../support/service-harness.js';
 
 const DEAD_WORKER = 'host-a:4242:0badf00d';
 const CONFIG = '{"SecretSubType":"Recorded"}';
-const NOTHING: Awaited<ReturnType<SecretService['reconcileStalledRotations']>> = { expiredRead: 1, redriven: 0, abandoned: 0, finalizesRequeued: 0 };
+const NOTHING: Awaited<ReturnType<SecretService['reconcileStalledRotations']>> = { expiredRead: 1, redriven: 0, abandoned: 0, rolledForward: 0, finalizesRequeued: 0 };
 
 let h: Harness;
 afterEach(async () => h.close());

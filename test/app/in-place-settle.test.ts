@@ -170,7 +170,7 @@ describe('giving up a rotation on an in-place target', () => {
     expect(((await h.service.scheduleDueRotations()) as RotationTickResult).reconcile).toMatchObject({ redriven: 1 });
     await loseQueuedMessages();
     pastLease();
-    expect(((await h.service.scheduleDueRotations()) as RotationTickResult).reconcile).toMatchObject({ redriven: 0, abandoned: 1 });
+    expect(((await h.service.scheduleDueRotations()) as RotationTickResult).reconcile).toMatchObject({ redriven: 0, abandoned: 0, rolledForward: 1 });
 
     expect(events('rotation.abandoned')).toHaveLength(0);
     expect(events('rotation.succeeded')[0]?.data).toMatchObject({ versionId: 'r1', rolledForward: { step: 'verify', error: { code: 'Rotation.Stalled' } } });

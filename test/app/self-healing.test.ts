@@ -63,7 +63,7 @@ describe('the reconciler', () => {
     expect(await h.pump()).toBe(0);
 
     // Before the lease runs out the rotation is someone's: the tick leaves it alone.
-    expect((await tick()).reconcile).toEqual({ expiredRead: 0, redriven: 0, abandoned: 0, finalizesRequeued: 0 });
+    expect((await tick()).reconcile).toEqual({ expiredRead: 0, redriven: 0, abandoned: 0, rolledForward: 0, finalizesRequeued: 0 });
     pastLease();
     expect((await tick()).reconcile).toMatchObject({ expiredRead: 1, redriven: 1 });
     await h.pump();

@@ -101,7 +101,7 @@ const startPollers = (spec: ServerlessSpec, container: Container, invoker: Invok
 const resumeStalledRotations = async (container: Container, log: Logger): Promise<void> => {
   try {
     const result = await container.service.reconcileStalledRotations();
-    if (result.redriven + result.abandoned + result.finalizesRequeued > 0) log.info({ reconcile: result }, 'rotations left by the last run resumed');
+    if (result.redriven + result.abandoned + result.rolledForward + result.finalizesRequeued > 0) log.info({ reconcile: result }, 'rotations left by the last run resumed');
   } catch (err) {
     log.warn({ ...unexpectedErrorFields(err) }, 'resuming rotations left by the last run failed; the rotate timer retries');
   }
