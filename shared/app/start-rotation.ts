@@ -8,6 +8,13 @@ import type { RotateSecretInput, RotateSecretOutput } from './commands.js';
 import type { UseCaseContext } from './context.js';
 import { leaseFrom } from './leases.js';
 
+/**
+ * How long a rotation's current step must have gone without progress before a repeated
+ * RotateSecret queues it again: a step younger than this is being worked on or its message is
+ * still queued, and a burst of client retries must not turn into a burst of queue messages.
+ */
+export const STEP_AT_REST_MS = 30_000;
+
 /** A version id this secret already knows: a finished, failed or running rotation, or any stored version. */
 const alreadySeen = async (ctx: UseCaseContext, secret: SecretRecord, versionId: string): Promise<boolean> =>
   secret.job?.versionId === versionId ||
@@ -80,9 +87,11 @@ export const rotateSecret = async (ctx: UseCaseContext, input: RotateSecretInput
   const driver = ctx.driverFor(secret);
   if (!driver) throw operationNotSupported('RotateSecret is unavailable: this secret has no rotation target.');
   if (secret.job?.versionId === versionId) {
-    // The same request again while its rotation runs: success, and the current step is queued once
-    // more in case its message was lost (steps are guarded, so a duplicate changes nothing).
-    await ctx.deps.queue.send({ secretName: secret.name, versionId, step: secret.job.step });
+    // The same request again while its rotation runs: success. A step at rest for a while is queued
+    // once more in case its message was lost (steps are guarded, so a duplicate changes nothing).
+    if (ctx.now() - secret.job.stepStartedAt >= STEP_AT_REST_MS) {
+      await ctx.deps.queue.send({ secretName: secret.name, versionId, step: secret.job.step });
+    }
     return { secret, versionId, started: false };
   }
   if (await alreadySeen(ctx, secret, versionId)) return { secret, versionId, started: false };

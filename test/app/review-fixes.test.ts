@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { sealSecretValue } from '../../shared/app/envelope.js';
 import { createSecretService } from '../../shared/app/secret-service.js';
+import { STEP_AT_REST_MS } from '../../shared/app/start-rotation.js';
 import { createDriverRegistry } from '../../shared/adapters/drivers/registry.js';
 import type { JobQueue } from '../../shared/ports/job-queue.js';
 import type { SecretStore } from '../../shared/ports/secret-store.js';
@@ -53,11 +54,15 @@ describe('a rotation that fails to start does not keep the secret locked', () =>
     expect((await h.service.describeSecret('db')).lastRotation).toMatchObject({ versionId: 'r1', status: 'Succeeded' });
   });
 
-  it('the same VersionId again while its step message was lost queues the step once more', async () => {
+  it('the same VersionId again while its step message was lost queues the step once more, once the step is at rest', async () => {
     await setup();
     await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
     const [lost] = await h.queue.receive(1, 30);
     await h.queue.delete(lost!.receiptHandle);
+    // Right away, a repeat is a retry of a call whose step is surely still on its way: nothing is queued.
+    expect((await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' })).started).toBe(false);
+    expect(await h.queue.receive(10, 30)).toEqual([]);
+    h.clock.advance(STEP_AT_REST_MS);
     expect((await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' })).started).toBe(false);
     await h.pump();
     expect((await h.service.describeSecret('db')).lastRotation).toMatchObject({ versionId: 'r1', status: 'Succeeded' });
