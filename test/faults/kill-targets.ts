@@ -246,19 +246,7 @@ const selfManagedMysql = (strategy: 'SingleUser' | 'DoubleUsers'): TargetKind =>
     }
     const managerName = `managers/${t}`;
     const name = `db/mysql/${t}`;
-    const usersLike = async (): Promise<string[]> => {
-      const conn = await connectMysqlAdmin();
-      try {
-        // Compared here, not in SQL: mysql.user's collation differs from the connection's on MariaDB.
-        const [rows] = await conn.query("SELECT User AS user, is_role AS isRole FROM mysql.user WHERE Host = '%'");
-        return (rows as Array<{ user: string | Buffer; isRole: string | Buffer }>)
-          .filter((r) => String(r.isRole) !== 'Y')
-          .map((r) => String(r.user))
-          .filter((user) => user.startsWith(account));
-      } finally {
-        await conn.end();
-      }
-    };
+    const usersLike = (): Promise<string[]> => mysqlUsersLike(account);
     return {
       setup: [{ SecretName: managerName, VersionId: 'm1', SecretData: JSON.stringify(manager) }],
       secret: {
