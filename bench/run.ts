@@ -89,8 +89,7 @@ function readCostReading(): string {
   const ceiling = (bare / (bare + core)) * 100;
   return `Reading: the audit record and its event are ${fmt(core - withoutAudit, 0)} µs of the core's ${fmt(core, 0)} µs; the FC event and
 the middleware stack add ${fmt(handler - core, 0)} µs (in-process figures moved by about ±30% between runs on this machine); the rest
-of the ${fmt(http.rotor.serverCpuUsPerRequest ?? NaN, 0)} µs measured over HTTP is Node's HTTP server and sharing two cores with the load generator
-(the group commits still batch: about 27 audit records per transaction under this load). A server
+of the ${fmt(http.rotor.serverCpuUsPerRequest ?? NaN, 0)} µs measured over HTTP is Node's HTTP server and sharing two cores with the load generator. A server
 whose only work beyond the bare one were this core (${fmt(bare, 0)} + ${fmt(core, 0)} µs per request) would reach at most about
 ${fmt(ceiling, 0)}% of the bare server's throughput when CPU-bound: the ≥ 50% target asks for everything a read adds to cost no
 more than the bare server's own ${fmt(bare, 0)} µs, which a verified, audited, decrypted read on one Node thread does not.`;
