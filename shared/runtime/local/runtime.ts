@@ -122,8 +122,10 @@ const urlOf = (address: AddressInfo): string =>
 export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Promise<LocalRuntime> => {
   const env = options.env ?? process.env;
   const config = options.config ?? options.container?.config ?? loadConfig(env);
-  // The local backend's files are this host's alone, so a lease held by a process gone from it is dead.
-  const container = options.container ?? (await createContainer(config, { isLeaseOwnerAlive: localLeaseOwnerCheck() }));
+  // The local backend's files are this host's alone, so a lease held by a process gone from it is
+  // dead. A cloud store is shared with workers elsewhere: there a lease is trusted until it expires.
+  const leaseOwners = config.backend === 'local' ? { isLeaseOwnerAlive: localLeaseOwnerCheck() } : {};
+  const container = options.container ?? (await createContainer(config, leaseOwners));
   const log = container.logger.child({ component: 'local-runtime' });
   // Undone in reverse order by stop(), or at once if starting fails half way.
   const undo: (() => Promise<void> | void)[] = [];
