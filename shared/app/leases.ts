@@ -1,6 +1,7 @@
 /** Rotation leases: who drives a rotation, until when. See Lease in domain/secret.ts. */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { isLeaseExpired } from '../domain/rotation.js';
 import type { Lease, RotationJob } from '../domain/secret.js';
 import type { UseCaseContext } from './context.js';
 
@@ -25,15 +26,14 @@ export const parseWorkerId = (owner: string): WorkerIdParts | null => {
   return Number.isSafeInteger(pid) && pid > 0 ? { host: match[1] as string, pid } : null;
 };
 
-/**
- * A lease the reconciler may take over now: it ran out, or (where the runtime can tell, see
- * ServiceDeps.isLeaseOwnerAlive) the worker holding it is gone, so nothing else will move it.
- */
-export const isLeaseAbandoned = (ctx: UseCaseContext, lease: Lease | undefined, dueAt: number, now: number): boolean => {
-  if (dueAt <= now) return true;
+/** Where the runtime can tell (ServiceDeps.isLeaseOwnerAlive): the worker holding the lease is gone, so nothing else will move it. */
+const isOwnerGone = (ctx: UseCaseContext, lease: Lease | undefined): boolean => {
   const alive = ctx.deps.isLeaseOwnerAlive;
   return lease !== undefined && alive !== undefined && lease.owner !== workerId(ctx) && !alive(lease.owner);
 };
+
+/** A lease the reconciler may take over now: it ran out, or its holder is gone. */
+export const isLeaseAbandoned = (ctx: UseCaseContext, lease: Lease, now: number): boolean => lease.expiresAt <= now || isOwnerGone(ctx, lease);
 
 /** A lease from `now`, running `leaseSeconds` past any queue delay the next message has. */
 export const leaseFrom = (ctx: UseCaseContext, now: number, delaySeconds = 0): Lease => ({
@@ -44,5 +44,4 @@ export const leaseFrom = (ctx: UseCaseContext, now: number, delaySeconds = 0): L
 export const random = (ctx: UseCaseContext): number => (ctx.deps.random ?? Math.random)();
 
 /** isLeaseAbandoned for a rotation in flight (a job without a lease is due from its step's start). */
-export const isJobAbandoned = (ctx: UseCaseContext, job: RotationJob, now: number): boolean =>
-  isLeaseAbandoned(ctx, job.lease, job.lease?.expiresAt ?? job.stepStartedAt, now);
+export const isJobAbandoned = (ctx: UseCaseContext, job: RotationJob, now: number): boolean => isLeaseExpired(job, now) || isOwnerGone(ctx, job.lease);

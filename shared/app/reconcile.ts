@@ -121,7 +121,7 @@ const reconcileOne = async (ctx: UseCaseContext, secret: SecretRecord, now: numb
     return 'redriven';
   }
   const pending = secret.pendingFinalize;
-  if (!pending || secret.plannedDeleteAt !== null || !isLeaseAbandoned(ctx, pending.lease, pending.lease.expiresAt, now)) return 'none';
+  if (!pending || secret.plannedDeleteAt !== null || !isLeaseAbandoned(ctx, pending.lease, now)) return 'none';
   return reconcileFinalize(ctx, secret, now);
 };
 

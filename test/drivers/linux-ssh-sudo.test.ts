@@ -220,9 +220,8 @@ describe.skipIf(skipReason !== null)(`a Linux host managed through sudo${skipRea
       }
     });
 
-    it('a LinuxPassword rotation fails cleanly: the host refusal is recorded, ACSCurrent and the password stay', async () => {
-      const t = await target('LinuxPassword', POWERLESS_MANAGER);
-      const hashBefore = shadowHashOf(t.user.name);
+    /** Rotates once: the rotation fails with the host's refusal, no job left, ACSCurrent unchanged. */
+    const expectRotationRefused = async (t: Target): Promise<void> => {
       await h.service.rotateSecret({ secretName: t.secretName, versionId: 'r1' });
       await h.pump();
       const described = await h.service.describeSecret(t.secretName);
@@ -230,6 +229,12 @@ describe.skipIf(skipReason !== null)(`a Linux host managed through sudo${skipRea
       expect(described.lastRotation).toMatchObject({ versionId: 'r1', status: 'Failed', error: NOT_ROOT_ERROR });
       expect(described.stages).toEqual({ ACSCurrent: 'v0' });
       expect((await valueAt(t.secretName, 'ACSCurrent')) === t.initial).toBe(true);
+    };
+
+    it('a LinuxPassword rotation fails cleanly: the host refusal is recorded, ACSCurrent and the password stay', async () => {
+      const t = await target('LinuxPassword', POWERLESS_MANAGER);
+      const hashBefore = shadowHashOf(t.user.name);
+      await expectRotationRefused(t);
       expect(shadowHashOf(t.user.name) === hashBefore).toBe(true);
       expect(await login(t.initial)).toBe(true);
     });
@@ -237,13 +242,7 @@ describe.skipIf(skipReason !== null)(`a Linux host managed through sudo${skipRea
     it('a LinuxSSHKey rotation fails cleanly: the host refusal is recorded, ACSCurrent and authorized_keys stay', async () => {
       const t = await target('LinuxSSHKey', POWERLESS_MANAGER);
       const keysBefore = readAuthorizedKeys(t.user);
-      await h.service.rotateSecret({ secretName: t.secretName, versionId: 'r1' });
-      await h.pump();
-      const described = await h.service.describeSecret(t.secretName);
-      expect(described.job).toBeNull();
-      expect(described.lastRotation).toMatchObject({ versionId: 'r1', status: 'Failed', error: NOT_ROOT_ERROR });
-      expect(described.stages).toEqual({ ACSCurrent: 'v0' });
-      expect((await valueAt(t.secretName, 'ACSCurrent')) === t.initial).toBe(true);
+      await expectRotationRefused(t);
       expect(readAuthorizedKeys(t.user)).toBe(keysBefore);
       expect(await login(t.initial)).toBe(true);
     });

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { FAULT_MARKER_ENV, FAULT_POINT_ENV } from '../../shared/runtime/fault-point.js';
+import { eventually } from '../support/e2e.js';
 import { callAction, createKmsSdkClient, type KmsClient } from '../support/kms-sdk-client.js';
 import { killAllRuntimeProcesses, readRootCredentials, startRuntimeProcess } from '../support/runtime-process.js';
 import { tempDir } from '../support/runtime.js';
@@ -19,18 +20,8 @@ const RESUMED_WITHIN_MS = 20_000;
 
 afterAll(killAllRuntimeProcesses);
 
-const poll = async <T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs: number): Promise<T> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-};
-
 const rotationDone = (sdk: KmsClient, name: string) =>
-  poll(
+  eventually(
     async () => {
       const described = await callAction(sdk, 'DescribeSecret', { SecretName: name });
       if (described.RotationStatus !== 'Normal') return undefined;
@@ -55,7 +46,7 @@ describe('a restarted local runtime', () => {
         const secret = { SecretName: name, VersionId: 'v0', SecretData: 'initial-value-0123', ExtendedConfig: JSON.stringify({ SecretSubType: 'GeneratedPassword' }) };
         await callAction(sdk, 'CreateSecret', secret);
         await callAction(sdk, 'RotateSecret', { SecretName: name, VersionId: 'r1' });
-        await poll(() => (existsSync(marker) && readFileSync(marker, 'utf8').includes(point) ? true : undefined), point, 30_000);
+        await eventually(async () => (existsSync(marker) && readFileSync(marker, 'utf8').includes(point) ? true : undefined), point, 30_000);
         expect(await runtime.stop('SIGKILL')).toEqual({ code: null, signal: 'SIGKILL' });
 
         runtime = await startRuntimeProcess({ dataDir: dir.path, env: ENV });

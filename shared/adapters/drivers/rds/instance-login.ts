@@ -5,6 +5,7 @@
 import type * as Mysql from 'mysql2/promise';
 import type pg from 'pg';
 import { TargetError } from '../../../domain/errors.js';
+import { commonJsExports } from '../../support/commonjs.js';
 import type { RdsInstanceInfo } from './rds-api.js';
 
 export interface LoginTarget {
@@ -16,12 +17,10 @@ export interface LoginTarget {
 
 export type InstanceLogin = (target: LoginTarget, accountName: string, password: string) => Promise<void>;
 
-/** CommonJS packages: their exports are the namespace's default, or the namespace itself, by loader. */
-const commonJs = <T>(m: unknown): T => ((m as { default?: T }).default ?? m) as T;
 
 /** Loaded when a login runs: a verify step is the only user of these clients. */
 const loginPostgres: InstanceLogin = async ({ instance, database, timeoutMs }, user, password) => {
-  const { Client } = commonJs<typeof pg>(await import('pg'));
+  const { Client } = commonJsExports<typeof pg>(await import('pg'));
   const client = new Client({
     host: instance.host,
     port: instance.port,
@@ -41,7 +40,7 @@ const loginPostgres: InstanceLogin = async ({ instance, database, timeoutMs }, u
 };
 
 const loginMysql: InstanceLogin = async ({ instance, timeoutMs }, user, password) => {
-  const mysql = commonJs<typeof Mysql>(await import('mysql2/promise'));
+  const mysql = commonJsExports<typeof Mysql>(await import('mysql2/promise'));
   const conn = await mysql.createConnection({ host: instance.host, port: instance.port, user, password, connectTimeout: timeoutMs });
   conn.on('error', () => undefined);
   try {

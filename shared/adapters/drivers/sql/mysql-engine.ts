@@ -6,6 +6,7 @@
  * MySQL ≥ 8.0 both have roles; only the SET DEFAULT ROLE syntax differs).
  */
 import type * as Mysql from 'mysql2/promise';
+import { commonJsExports } from '../../support/commonjs.js';
 import type { SqlTargetConfig } from './config.js';
 import type { ManagementScope, SqlEngine, SqlLogin, SqlSession, SqlTimeouts } from './engine.js';
 
@@ -14,7 +15,7 @@ type MysqlModule = typeof Mysql;
 /** Loaded on first connect: most functions never reach a MySQL server, and the client is large. */
 let mysqlModule: Promise<MysqlModule> | undefined;
 const loadMysql = (): Promise<MysqlModule> =>
-  (mysqlModule ??= import('mysql2/promise').then((m: unknown) => ((m as { default?: MysqlModule }).default ?? m) as MysqlModule));
+  (mysqlModule ??= import('mysql2/promise').then((m) => commonJsExports<MysqlModule>(m)));
 
 /** MariaDB allows 80 characters, MySQL 8 allows 32; the server rejects what is too long (it does not truncate). */
 const MAX_NAME_BYTES = 80;

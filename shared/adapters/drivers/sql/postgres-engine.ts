@@ -4,6 +4,7 @@
  * SCRAM verifiers when the server stores SCRAM, so no plaintext lands in server logs.
  */
 import type pg from 'pg';
+import { commonJsExports } from '../../support/commonjs.js';
 import type { SqlTargetConfig } from './config.js';
 import type { ManagementScope, SqlEngine, SqlLogin, SqlSession, SqlTimeouts } from './engine.js';
 import { canPrehash, scramSha256Verifier } from './scram.js';
@@ -13,7 +14,7 @@ type PgModule = typeof pg;
 /** Loaded on first connect: most functions never reach a PostgreSQL server. */
 let pgModule: Promise<PgModule> | undefined;
 const loadPg = (): Promise<PgModule> =>
-  (pgModule ??= import('pg').then((m: unknown) => ((m as { default?: PgModule }).default ?? m) as PgModule));
+  (pgModule ??= import('pg').then((m) => commonJsExports<PgModule>(m)));
 
 /** Pure quoting functions of pg; a session exists only once pg is loaded, so they are always set there. */
 let ident: PgModule['escapeIdentifier'] = () => {

@@ -7,6 +7,7 @@
 import { createHash, generateKeyPair, type KeyObject } from 'node:crypto';
 import { promisify } from 'node:util';
 import { observeSecretValue } from '../../../domain/secret-value-observer.js';
+import { commonJsExports } from '../../support/commonjs.js';
 
 type Ssh2Module = typeof import('ssh2');
 let ssh2Module: Promise<Ssh2Module> | undefined;
@@ -16,7 +17,7 @@ let ssh2Module: Promise<Ssh2Module> | undefined;
  * ECS key rotations need it (the bundler splits it into its own file, see LAZY_PACKAGES).
  */
 export const loadSsh2 = (): Promise<Ssh2Module> =>
-  (ssh2Module ??= import('ssh2').then((m: unknown) => ((m as { default?: Ssh2Module }).default ?? m) as Ssh2Module));
+  (ssh2Module ??= import('ssh2').then((m) => commonJsExports<Ssh2Module>(m)));
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
