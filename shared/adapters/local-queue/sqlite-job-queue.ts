@@ -213,7 +213,8 @@ export class SqliteJobQueue implements JobQueueConsumer {
   /**
    * At process start, makes every in-flight message visible now: their consumer died with the
    * previous process. Messages delayed by send or release keep their delay. Call it only while
-   * no other process consumes this queue. Returns how many messages were recovered.
+   * no other process consumes this queue (the local runtime holds its data directory's lock when
+   * it calls this). Returns how many messages were recovered.
    */
   async recoverInFlight(): Promise<number> {
     return this.statements.recoverInFlight.run({ queue: this.queue, now: this.clock.now() }).changes;

@@ -14,7 +14,8 @@
  *   stop). Only a crash inside that interval can forget the last batch; a replay of one of those
  *   requests would then need the crash, a restart and the replay all within the 15-minute window.
  *   Two processes racing the same nonce within FLUSH_MS could both accept it: the local runtime is
- *   one process serving the API for its data directory, so this is not a case it meets.
+ *   one process serving the API for its data directory (its lock refuses a second, see
+ *   shared/runtime/local/data-dir-lock.ts), so this is not a case it meets.
  * - On Function Compute, instances share nothing but the Tablestore nonce table, whose conditional
  *   write is the only check that sees every instance: there the claim stays one conditional write
  *   per request, and no cache can replace it (see the Tablestore store).

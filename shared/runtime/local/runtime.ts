@@ -9,6 +9,7 @@ import { loadConfig, type RuntimeConfig } from '../config.js';
 import { createContainer, provideContainer, type Container } from '../container.js';
 import { unexpectedErrorFields, type Logger } from '../logger.js';
 import { Invoker, loadFunctions } from './invoker.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { localLeaseOwnerCheck } from './lease-owners.js';
 import { startQueuePoller, type QueuePoller } from './queue-poller.js';
 import { parseFcSchedule } from './schedule.js';
@@ -125,16 +126,19 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
   // The local backend's files are this host's alone, so a lease held by a process gone from it is
   // dead. A cloud store is shared with workers elsewhere: there a lease is trusted until it expires.
   const leaseOwners = config.backend === 'local' ? { isLeaseOwnerAlive: localLeaseOwnerCheck() } : {};
-  const container = options.container ?? (await createContainer(config, leaseOwners));
-  const log = container.logger.child({ component: 'local-runtime' });
+  // Taken before any file of the directory is opened; a cloud backend's state is meant to be shared.
+  const lock = config.backend === 'local' ? lockDataDir(config.dataDir) : null;
   // Undone in reverse order by stop(), or at once if starting fails half way.
   const undo: (() => Promise<void> | void)[] = [];
   const unwind = async (): Promise<void> => {
     for (const step of undo.splice(0).reverse()) await step();
   };
-  if (!options.container) undo.push(() => container.close());
+  if (lock) undo.push(() => lock.release());
 
   try {
+    const container = options.container ?? (await createContainer(config, leaseOwners));
+    if (!options.container) undo.push(() => container.close());
+    const log = container.logger.child({ component: 'local-runtime' });
     const spec = loadServerlessSpec(options.sYamlPath ?? join(PROJECT_ROOT, 's.yaml'), env);
     // Refuse a bad timer expression before anything is listening.
     for (const t of timerTargets(spec)) parseFcSchedule(t.trigger.cronExpression);
