@@ -121,7 +121,12 @@ const requeueFinalizeOfStoredPromote = async (ctx: UseCaseContext, secret: Secre
 };
 
 export const runRotationStep = async (ctx: UseCaseContext, message: RotationMessage): Promise<void> => {
-  if (message.step === RETIRE_PREVIOUS) return retirePrevious(ctx, message);
+  if (message.step === RETIRE_PREVIOUS) {
+    await reachFaultPoint(ctx, 'before:retirePrevious', message.secretName);
+    await retirePrevious(ctx, message);
+    await reachFaultPoint(ctx, 'after:retirePrevious', message.secretName);
+    return;
+  }
   if (message.step === FINALIZE_PROMOTED) {
     await reachFaultPoint(ctx, 'before:finalizePromoted', message.secretName);
     await finalizePromoted(ctx, message);

@@ -9,7 +9,10 @@
  * - `after:<step>` — the step's result is stored; its successor is not queued and the message
  *   is not acknowledged.
  *   <step> is createPending, applyToTarget, verify, promote, or finalizePromoted (the target work
- *   after a promote; `after:` there means it returned).
+ *   after a promote; `after:` there means it returned), or retirePrevious (the delayed cleanup a
+ *   driver asked for at finalize, RAM's only; `after:` there means it returned). retirePrevious is
+ *   kept out of FAULT_STEPS, which the kill matrix runs for every driver kind: the RAM cleanup
+ *   has its own test (test/faults/kill-cleanup.test.ts).
  * - `enter:<op>` — the driver is about to be called.
  * - `during:<op>` — the driver call returned (the target has changed), its result not yet back
  *   in the engine. <op> is generate, apply, verify, finalize or cleanup.
@@ -25,12 +28,14 @@ export const FAULT_POINT_ENV = 'ROTOR_FAULT_POINT';
 export const FAULT_MARKER_ENV = 'ROTOR_FAULT_MARKER_FILE';
 
 export const FAULT_STEPS = ['createPending', 'applyToTarget', 'verify', 'promote', 'finalizePromoted'] as const;
+/** Queued work outside the rotation job, reached only where a driver asked for it. */
+export const FAULT_DELAYED_STEPS = ['retirePrevious'] as const;
 export const FAULT_DRIVER_OPS = ['generate', 'apply', 'verify', 'finalize', 'cleanup'] as const;
 export type FaultStep = (typeof FAULT_STEPS)[number];
 export type FaultDriverOp = (typeof FAULT_DRIVER_OPS)[number];
 
 export const FAULT_POINTS: readonly string[] = [
-  ...FAULT_STEPS.flatMap((s) => [`before:${s}`, `after:${s}`]),
+  ...[...FAULT_STEPS, ...FAULT_DELAYED_STEPS].flatMap((s) => [`before:${s}`, `after:${s}`]),
   ...FAULT_DRIVER_OPS.flatMap((op) => [`enter:${op}`, `during:${op}`]),
 ];
 

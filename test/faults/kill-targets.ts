@@ -379,16 +379,17 @@ const hostKind = (bed: () => Testbeds, flavour: HostFlavour, subType: 'password'
 
 // ------------------------------------------------------------------ managed RAM
 
-const ramKind = (bed: () => Testbeds): TargetKind => ({
+/** Exported for the kill of its delayed cleanup (kill-cleanup.test.ts), which needs only the RAM test server. */
+export const ramKind = (server: () => RamOpenApiTestServer): TargetKind => ({
   id: 'ram',
   get runtimeEnv() {
-    return { ...cloudKey(bed().ram.manager), ROTOR_RAM_ENDPOINT: `http://${bed().ram.endpoint}` };
+    return { ...cloudKey(server().manager), ROTOR_RAM_ENDPOINT: `http://${server().endpoint}` };
   },
   create: async () => {
-    const b = bed();
+    const ram = server();
     const userName = `kill-${tag()}`;
-    b.ram.addUser(userName);
-    const key = b.ram.issueKey(userName);
+    ram.addUser(userName);
+    const key = ram.issueKey(userName);
     return {
       setup: [],
       secret: {
@@ -399,12 +400,12 @@ const ramKind = (bed: () => Testbeds): TargetKind => ({
         ExtendedConfig: JSON.stringify({ SecretSubType: 'RamUserAccessKey', UserName: userName, PreviousKeyWindow: '10m' }),
       },
       name: `acs/ram/user/${userName}`,
-      logsIn: (value) => logsInWith(b.ram, value, userName),
+      logsIn: (value) => logsInWith(ram, value, userName),
       previousWorks: true,
       overlap: true,
       pendingReadable: false,
       orphans: async (current, previous) => {
-        const keys = keyIdsOf(b.ram, userName);
+        const keys = keyIdsOf(ram, userName);
         const problems = unaccounted(keys, [idOf(current), idOf(previous)], 'AccessKey');
         if (keys.length > 2) problems.push(`the user holds ${keys.length} AccessKeys`);
         return problems;
@@ -477,7 +478,7 @@ export const targetKinds = (bed: () => Testbeds) => ({
   mysqlSingle: selfManagedMysql('SingleUser'),
   sshKey: hostKind(bed, { kind: 'ssh' }, 'key'),
   sshPassword: hostKind(bed, { kind: 'ssh' }, 'password'),
-  ram: ramKind(bed),
+  ram: ramKind(() => bed().ram),
   rdsDual: rdsKind(bed, 'DoubleUsers', 'PostgreSQL'),
   rdsSingle: rdsKind(bed, 'SingleUser', 'PostgreSQL'),
   rdsMysqlDual: rdsKind(bed, 'DoubleUsers', 'MySQL'),
