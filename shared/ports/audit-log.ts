@@ -38,7 +38,7 @@ export interface AuditPage {
 }
 
 export interface AuditLog {
-  /** Idempotent per requestId: appending the same record twice keeps one. */
+  /** Idempotent: appending the same record (same requestId and time) twice keeps one. */
   append(record: AuditRecord): Promise<void>;
   query(query: AuditQuery): Promise<AuditPage>;
   close(): Promise<void>;
