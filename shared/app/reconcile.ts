@@ -13,7 +13,7 @@ import type { ErrorInfo, RotationJob, SecretRecord } from '../domain/secret.js';
 import { FINALIZE_PROMOTED } from '../ports/job-queue.js';
 import type { UseCaseContext } from './context.js';
 import { isJobAbandoned, isLeaseAbandoned, leaseFrom } from './leases.js';
-import { inPlaceTargetState, rollForward, TARGET_STATE_UNCERTAIN, uncertainRetryMs } from './settle-in-place.js';
+import { inPlaceTargetState, rollForward, targetStateUncertain, uncertainRetryMs } from './settle-in-place.js';
 
 export interface ReconcileResult {
   /** Rows the lease index returned (every leased row when lease holders can be checked). */
@@ -70,7 +70,7 @@ const abandonStalled = async (ctx: UseCaseContext, secret: SecretRecord, job: Ro
   const now = ctx.now();
   const abandoned =
     state === 'uncertain'
-      ? failRotationUncertain(secret, TARGET_STATE_UNCERTAIN, now, uncertainRetryMs(ctx), 'Abandoned')
+      ? failRotationUncertain(secret, targetStateUncertain(reason), now, uncertainRetryMs(ctx), 'Abandoned')
       : abandonRotation(secret, reason, now);
   const stored = await ctx.deps.store.updateSecret(abandoned, secret.revision);
   await ctx.emit(EventTypes.rotationAbandoned, stored, {

@@ -31,7 +31,7 @@ import type { UseCaseContext } from './context.js';
 import { finalizePromoted, retirePrevious } from './after-promote.js';
 import { isJobAbandoned, leaseFrom } from './leases.js';
 import { reconcileSecret } from './reconcile.js';
-import { inPlaceTargetState, rollForward, TARGET_STATE_UNCERTAIN, uncertainRetryMs } from './settle-in-place.js';
+import { inPlaceTargetState, rollForward, targetStateUncertain, uncertainRetryMs } from './settle-in-place.js';
 
 /** Only codes and fixed texts leave a step: a driver's own message might quote a credential. */
 const errorInfo = (error: unknown): ErrorInfo =>
@@ -217,7 +217,7 @@ const giveUp = async (ctx: UseCaseContext, secret: SecretRecord, job: RotationJo
   if (state === 'pendingAccepted') return rollForward(ctx, secret, job, info);
   const now = ctx.now();
   if (state === 'uncertain')
-    return finish(ctx, secret, failRotationUncertain(secret, TARGET_STATE_UNCERTAIN, now, uncertainRetryMs(ctx)), job, info);
+    return finish(ctx, secret, failRotationUncertain(secret, targetStateUncertain(info), now, uncertainRetryMs(ctx)), job, info);
   return finish(ctx, secret, failRotation(secret, info, now), job);
 };
 

@@ -22,11 +22,13 @@ import { leaseFrom } from './leases.js';
 
 export type InPlaceState = 'pendingAccepted' | 'currentAccepted' | 'uncertain';
 
-export const TARGET_STATE_UNCERTAIN: ErrorInfo = {
+/** The cause's code is kept in the message: "uncertain" alone would hide a host that is simply down. */
+export const targetStateUncertain = (cause: ErrorInfo): ErrorInfo => ({
   code: 'Rotation.TargetStateUncertain',
   message:
-    'The target may hold the pending value and could not tell which value it accepts; the pending version keeps its label and the secret will be rotated again.',
-};
+    `The step failed (${cause.code}) and the target could not tell which value it accepts, so it may hold the pending value; ` +
+    'the pending version keeps its label and the secret will be rotated again.',
+});
 
 /** True, false, or null when the target cannot say (a check that is uncheckable). Any failure counts as not accepted. */
 const accepts = async (check: () => Promise<{ uncheckable?: string } | Record<string, never>>): Promise<boolean | null> => {

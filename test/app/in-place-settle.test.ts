@@ -133,6 +133,8 @@ describe('giving up a rotation on an in-place target', () => {
     expect(s.job).toBeNull();
     expect(s.stages).toEqual({ ACSCurrent: 'v1', RotorPending: 'r1' });
     expect(s.lastRotation).toMatchObject({ status: 'Failed', error: { code: 'Rotation.TargetStateUncertain' } });
+    // What DescribeSecret shows names the step's own failure, not only the uncertainty.
+    expect(s.lastRotation?.error?.message).toMatch(/^The step failed \(Target\.Timeout\) and the target could not tell/);
     // The value the target may hold is not lost: it can still be read.
     expect((await value('RotorPending')).secretData).toBe(driver.applied);
     expect(s.rotation.nextRotationAt).toBe(h.clock.now() + h.settings.retryMaxSeconds * SECOND);
