@@ -56,6 +56,8 @@ describe.skipIf(skipReason !== null)(`a Linux host managed through sudo${skipRea
   let h: Harness;
   let sudoer: ManagerUser;
   let powerless: ManagerUser;
+  /** Passwordless sudo, but only from a terminal (Defaults requiretty). */
+  let ttyOnly: ManagerUser;
   const users: LinuxUser[] = [];
   /** Every target value this file saw, to prove none of them was published. */
   const values: string[] = [];
@@ -128,6 +130,7 @@ describe.skipIf(skipReason !== null)(`a Linux host managed through sudo${skipRea
     server = await startSshd();
     sudoer = await createManagerUser(server, { sudo: true });
     powerless = await createManagerUser(server, { sudo: false });
+    ttyOnly = await createManagerUser(server, { sudo: 'requiretty' });
     const driver = createLinuxHostDriver({
       resolveSecret: async (name) => (await h.service.getSecretValue({ secretName: name })).secretData,
     });
@@ -141,6 +144,7 @@ describe.skipIf(skipReason !== null)(`a Linux host managed through sudo${skipRea
     for (const user of users) await user.remove();
     await sudoer?.remove();
     await powerless?.remove();
+    await ttyOnly?.remove();
     await server?.stop();
   });
 
@@ -213,11 +217,23 @@ describe.skipIf(skipReason !== null)(`a Linux host managed through sudo${skipRea
         expect(checkNamed(checks, 'root')).toEqual({
           name: 'root',
           ok: false,
-          detail: `"${powerless.name}" is not root and \`sudo -n\` does not run commands as root without a password.`,
+          detail: `"${powerless.name}" is not root and \`sudo -n\` does not run commands as root: sudo said "a password is required".`,
         });
         expect(checkNamed(checks, 'account')).toBeUndefined();
         expect(checkNamed(checks, 'current-login')).toMatchObject({ ok: true });
       }
+    });
+
+    it('names sudo\'s own reason when sudo needs a terminal (requiretty), which an SSH command never has', async () => {
+      const t = await target('LinuxPassword', POWERLESS_MANAGER);
+      const { checks } = await driverManagedBy(ttyOnly).preflight({ secret: driverSecret('LinuxPassword', t.user.name), currentValue: t.initial });
+      expect(checkNamed(checks, 'manager-login')).toMatchObject({ ok: true });
+      expect(checkNamed(checks, 'root')).toEqual({
+        name: 'root',
+        ok: false,
+        detail: `"${ttyOnly.name}" is not root and \`sudo -n\` does not run commands as root: sudo said "sorry, you must have a tty to run sudo".`,
+      });
+      expect(checkNamed(checks, 'account')).toBeUndefined();
     });
 
     /** Rotates once: the rotation fails with the host's refusal, no job left, ACSCurrent unchanged. */

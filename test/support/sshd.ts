@@ -275,10 +275,11 @@ export const sudoMissingReason = (): string | null =>
  * the driver's `sudo -n /bin/sh` needs. Staged under a dotted name (sudo skips those) and checked
  * with visudo before it goes live: a broken drop-in would break sudo for everyone on the machine.
  */
-const grantPasswordlessShell = (name: string): string => {
+const grantPasswordlessShell = (name: string, requireTty: boolean): string => {
   const file = join(SUDOERS_DIR, name);
   const staged = join(SUDOERS_DIR, `.${name}.staged`);
-  writeFileSync(staged, `${name} ALL=(root) NOPASSWD: /bin/sh\n`, { mode: 0o440 });
+  const defaults = requireTty ? `Defaults:${name} requiretty\n` : '';
+  writeFileSync(staged, `${defaults}${name} ALL=(root) NOPASSWD: /bin/sh\n`, { mode: 0o440 });
   chmodSync(staged, 0o440);
   try {
     if (existsSync(VISUDO)) execFileSync(VISUDO, ['-cf', staged], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -296,10 +297,11 @@ export interface ManagerUser extends LinuxUser {
 
 /**
  * A throwaway manager that is not root, logging in with its own ed25519 key; with `sudo`, it may
- * run /bin/sh as root through `sudo -n`. remove() takes the sudo grant away first, then the key,
- * then the user and its home.
+ * run /bin/sh as root through `sudo -n` ('requiretty': the same grant, but only from a terminal,
+ * which the driver never has). remove() takes the sudo grant away first, then the key, then the
+ * user and its home.
  */
-export const createManagerUser = async (server: SshdServer, options: { sudo: boolean }): Promise<ManagerUser> => {
+export const createManagerUser = async (server: SshdServer, options: { sudo: boolean | 'requiretty' }): Promise<ManagerUser> => {
   // Plain names only: sudo ignores drop-ins whose names hold a dot, and sudoers would need the rest escaped.
   const name = randomUserName(false);
   const key = ed25519Pair('rotor-test-manager');
@@ -311,7 +313,7 @@ export const createManagerUser = async (server: SshdServer, options: { sudo: boo
     await user.remove();
   };
   try {
-    if (options.sudo) sudoers = grantPasswordlessShell(name);
+    if (options.sudo) sudoers = grantPasswordlessShell(name, options.sudo === 'requiretty');
     server.authorizeKey(name, key.publicKey);
   } catch (error) {
     await remove();

@@ -239,8 +239,9 @@ export class LinuxHostDriver implements TargetDriver {
       checks.push(passed('manager-login', `Logged in to ${config.host}:${config.port} as "${login.userName}".`));
       const host = new ManagedHost(session);
       const isRoot = await host.managerIsRoot();
-      if (!isRoot && !(await host.sudoWorks())) {
-        checks.push(failed('root', `"${login.userName}" is not root and \`sudo -n\` does not run commands as root without a password.`));
+      const sudoRefusal = isRoot ? null : await host.sudoRefusal();
+      if (sudoRefusal !== null) {
+        checks.push(failed('root', `"${login.userName}" is not root and \`sudo -n\` does not run commands as root: ${sudoRefusal}.`));
         return checks;
       }
       checks.push(passed('root', isRoot ? 'The manager is root.' : '`sudo -n` runs commands as root.'));

@@ -60,10 +60,16 @@ export class ManagedHost {
     return uid === '0';
   }
 
-  /** True when `sudo -n` runs a command as root without asking for a password. */
-  async sudoWorks(): Promise<boolean> {
+  /**
+   * Null when `sudo -n` runs a command as root without asking for a password; otherwise why not,
+   * in sudo's own words where it gave some (a password is required, requiretty, not in sudoers).
+   */
+  async sudoRefusal(): Promise<string | null> {
     const result = await this.session.run('sudo -n /bin/sh -c "id -u"');
-    return result.code === 0 && result.stdout.trim() === '0';
+    if (result.code === 0 && result.stdout.trim() === '0') return null;
+    const said = /^sudo: (.+)$/m.exec(result.stderr)?.[1]?.trim().slice(0, 200);
+    if (said) return `sudo said "${said}"`;
+    return result.code === 127 ? 'there is no sudo on the host' : `sudo exited ${result.code} without a reason`;
   }
 
   async userFacts(user: string): Promise<UserFacts> {
