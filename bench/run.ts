@@ -154,7 +154,8 @@ ${readCostReading()}
 
 What was taken out of a read so far: nonces are decided in process (a primary-key read, no commit) and written
 to SQLite in batches every 20 ms and at shutdown; audit records are group-committed (the records of concurrent
-calls share one transaction, each call still answered only after its own record is committed); the event file
+calls share one transaction, each call still answered only after its own record is committed) into a table whose
+unique key leads with the time, so inserts land at the end of its indexes instead of at a random page; the event file
 stays open and takes one write per turn of the event loop; unwrapped data keys are reused for 60 s from a
 bounded in-memory cache (1,000 keys, wiped on eviction); the version is read once per read; the HTTP event
 reaches the handler as an object instead of JSON text; a request without a body is not read as a stream;
