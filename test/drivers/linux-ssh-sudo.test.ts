@@ -209,31 +209,29 @@ describe.skipIf(skipReason !== null)(`a Linux host managed through sudo${skipRea
   });
 
   describe('a manager without sudo rights', () => {
+    /** Preflight stops at the root check with sudo's own reason, and checks nothing as root after it. */
+    const expectRootCheckRefused = async (manager: ManagerUser, subType: SubType, sudoSaid: string): Promise<PreflightCheck[]> => {
+      const t = await target(subType, POWERLESS_MANAGER);
+      const { checks } = await driverManagedBy(manager).preflight({ secret: driverSecret(subType, t.user.name), currentValue: t.initial });
+      expect(checkNamed(checks, 'manager-login')).toMatchObject({ ok: true });
+      expect(checkNamed(checks, 'root')).toEqual({
+        name: 'root',
+        ok: false,
+        detail: `"${manager.name}" is not root and \`sudo -n\` does not run commands as root: sudo said "${sudoSaid}".`,
+      });
+      expect(checkNamed(checks, 'account')).toBeUndefined();
+      return checks;
+    };
+
     it('fails preflight at the root check, with its message, and checks nothing as root after it', async () => {
       for (const subType of ['LinuxPassword', 'LinuxSSHKey'] as const) {
-        const t = await target(subType, POWERLESS_MANAGER);
-        const { checks } = await driverManagedBy(powerless).preflight({ secret: driverSecret(subType, t.user.name), currentValue: t.initial });
-        expect(checkNamed(checks, 'manager-login')).toMatchObject({ ok: true });
-        expect(checkNamed(checks, 'root')).toEqual({
-          name: 'root',
-          ok: false,
-          detail: `"${powerless.name}" is not root and \`sudo -n\` does not run commands as root: sudo said "a password is required".`,
-        });
-        expect(checkNamed(checks, 'account')).toBeUndefined();
+        const checks = await expectRootCheckRefused(powerless, subType, 'a password is required');
         expect(checkNamed(checks, 'current-login')).toMatchObject({ ok: true });
       }
     });
 
     it('names sudo\'s own reason when sudo needs a terminal (requiretty), which an SSH command never has', async () => {
-      const t = await target('LinuxPassword', POWERLESS_MANAGER);
-      const { checks } = await driverManagedBy(ttyOnly).preflight({ secret: driverSecret('LinuxPassword', t.user.name), currentValue: t.initial });
-      expect(checkNamed(checks, 'manager-login')).toMatchObject({ ok: true });
-      expect(checkNamed(checks, 'root')).toEqual({
-        name: 'root',
-        ok: false,
-        detail: `"${ttyOnly.name}" is not root and \`sudo -n\` does not run commands as root: sudo said "sorry, you must have a tty to run sudo".`,
-      });
-      expect(checkNamed(checks, 'account')).toBeUndefined();
+      await expectRootCheckRefused(ttyOnly, 'LinuxPassword', 'sorry, you must have a tty to run sudo');
     });
 
     /** Rotates once: the rotation fails with the host's refusal, no job left, ACSCurrent unchanged. */
