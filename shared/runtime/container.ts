@@ -126,6 +126,7 @@ const buildLocalAdapters = async (config: RuntimeConfig, clock: Clock, logger: L
     { NdjsonEventPublisher },
     { LocalTopicPublisher },
     { SqliteAlertDedupStore },
+    { openSqlite },
   ] = await Promise.all([
     import('../adapters/sqlite/secret-store.js'),
     import('../adapters/sqlite/access-key-store.js'),
@@ -135,23 +136,29 @@ const buildLocalAdapters = async (config: RuntimeConfig, clock: Clock, logger: L
     import('../adapters/local-events/ndjson-event-publisher.js'),
     import('../adapters/local-events/local-topic.js'),
     import('../adapters/sqlite/alert-dedup-store.js'),
+    import('../adapters/support/sqlite.js'),
   ]);
-  // AccessKeys and the audit log live in the store's file, in tables of their own.
-  const storeFile = join(config.dataDir, STORE_FILE);
-  const store = SqliteSecretStore.open(storeFile);
+  // AccessKeys, the audit log and alert dedup live in the store's file, in tables of their own, and
+  // share one connection: SQLite drops a connection's page cache whenever another connection has
+  // written to the file, so with one connection each a read paid for every other adapter's commit.
+  const storeDb = openSqlite(join(config.dataDir, STORE_FILE), { exclusive: (config.storeLocking ?? 'exclusive') === 'exclusive' });
+  let store: SecretStore | null = null;
   let accessKeyStore: AccessKeyStore | null = null;
   let auditLog: AuditLog | null = null;
   let alertDedup: AlertDedupStore | null = null;
   const closeStores = async () => {
+    // Each flushes what it has batched before the shared connection goes.
     await alertDedup?.close();
     await auditLog?.close();
     await accessKeyStore?.close();
-    await store.close();
+    await store?.close();
+    storeDb.close();
   };
   try {
-    accessKeyStore = SqliteAccessKeyStore.open(storeFile);
-    auditLog = SqliteAuditLog.open(storeFile);
-    alertDedup = SqliteAlertDedupStore.open(storeFile);
+    store = SqliteSecretStore.attach(storeDb);
+    accessKeyStore = SqliteAccessKeyStore.attach(storeDb);
+    auditLog = SqliteAuditLog.attach(storeDb);
+    alertDedup = SqliteAlertDedupStore.attach(storeDb);
     const queue = SqliteJobQueue.open(join(config.dataDir, QUEUE_FILE), {
       clock,
       maxReceives: config.queueMaxReceives,

@@ -47,6 +47,7 @@ describe('loadConfig', () => {
         ROTOR_QUEUE_MAX_RECEIVES: '4',
         ROTOR_QUEUE_NAME: 'steps',
         ROTOR_QUEUE_POLL_MS: '60000',
+        ROTOR_STORE_LOCKING: 'shared',
         ROTOR_LEASE_SECONDS: '120',
         ROTOR_MAX_RECONCILES: '2',
         ROTOR_ROTATION_CONCURRENCY: '40',
@@ -73,6 +74,7 @@ describe('loadConfig', () => {
       queueMaxReceives: 4,
       queueName: 'steps',
       queuePollMs: 60_000,
+      storeLocking: 'shared',
       rotationTuning: {
         leaseSeconds: 120,
         maxReconciles: 2,
@@ -128,6 +130,11 @@ describe('loadConfig', () => {
     expect(loadConfig({ PORT: '', ROTOR_LOG_LEVEL: '' }).port).toBe(9000);
   });
 
+  it('holds the store file exclusively unless told to share it', () => {
+    expect(loadConfig({}).storeLocking).toBe('exclusive');
+    expect(loadConfig({ ROTOR_STORE_LOCKING: 'shared' }).storeLocking).toBe('shared');
+  });
+
   it.each([
     ['PORT', 'abc'],
     ['PORT', '65536'],
@@ -142,6 +149,7 @@ describe('loadConfig', () => {
     ['ROTOR_QUEUE_NAME', '1-starts-with-a-digit'],
     ['ROTOR_QUEUE_POLL_MS', '5'],
     ['ROTOR_QUEUE_POLL_MS', '3600001'],
+    ['ROTOR_STORE_LOCKING', 'none'],
     ['ROTOR_BACKEND', 'aws'],
   ])('names %s when it is %j', (name, value) => {
     const problems = problemsOf({ [name]: value });

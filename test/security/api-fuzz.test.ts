@@ -119,7 +119,9 @@ describe('the KMS API under 10,000+ hostile requests', () => {
 
   beforeAll(async () => {
     dir = tempDir('rotor-fuzz-');
-    runtime = await startRuntimeProcess({ dataDir: dir.path, env: { ROTOR_LOG_LEVEL: 'warn' } });
+    // Shared store locking: the state snapshots read the store file through a connection of their
+    // own while the runtime runs, which its default (exclusive) locking refuses.
+    runtime = await startRuntimeProcess({ dataDir: dir.path, env: { ROTOR_LOG_LEVEL: 'warn', ROTOR_STORE_LOCKING: 'shared' } });
     void runtime.exited.then(() => (exitedDuringRun = true));
     const root = readRootCredentials(dir.path);
     const rootKey = { id: root.accessKeyId, secret: root.accessKeySecret };

@@ -41,7 +41,9 @@ const refusal = async (wire: HttpShape): Promise<{ status: number; code: string 
 
 beforeAll(async () => {
   dir = tempDir('rotor-signature-negatives-');
-  container = await createContainer(testConfig(dir.path), { clock });
+  // Shared store locking: the state snapshots read the store file through a connection of their own
+  // while the runtime runs, which its default (exclusive) locking refuses.
+  container = await createContainer(testConfig(dir.path, { ROTOR_STORE_LOCKING: 'shared' }), { clock });
   runtime = await startLocalRuntime({ container, env: {}, timers: false, queue: false });
   port = Number(new URL(runtime.url).port);
   host = `127.0.0.1:${port}`;

@@ -58,7 +58,11 @@ const prepareStatements = (db: SqliteDatabase) => {
 export class SqliteAccessKeyStore implements AccessKeyStore {
   private readonly statements: ReturnType<typeof prepareStatements>;
 
-  private constructor(private readonly db: SqliteDatabase) {
+  private constructor(
+    private readonly db: SqliteDatabase,
+    /** False when the connection is shared with other adapters: its opener closes it. */
+    private readonly ownsConnection: boolean,
+  ) {
     this.statements = prepareStatements(db);
   }
 
@@ -71,7 +75,13 @@ export class SqliteAccessKeyStore implements AccessKeyStore {
       db.close();
       throw error;
     }
-    return new SqliteAccessKeyStore(db);
+    return new SqliteAccessKeyStore(db, true);
+  }
+
+  /** The store on a connection the caller shares with other adapters, and closes itself: close() leaves it open. */
+  static attach(db: SqliteDatabase): SqliteAccessKeyStore {
+    migrate(db, MIGRATIONS, componentVersionSlot(ACCESS_KEYS_COMPONENT));
+    return new SqliteAccessKeyStore(db, false);
   }
 
   async createAccessKey(key: AccessKeyRecord): Promise<AccessKeyRecord> {
@@ -100,6 +110,6 @@ export class SqliteAccessKeyStore implements AccessKeyStore {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.ownsConnection && this.db.open) this.db.close();
   }
 }

@@ -21,7 +21,11 @@ export class SqliteAlertDedupStore implements AlertDedupStore {
   private readonly releaseStatement;
   private readonly pruneStatement;
 
-  private constructor(private readonly db: SqliteDatabase) {
+  private constructor(
+    private readonly db: SqliteDatabase,
+    /** False when the connection is shared with other adapters: its opener closes it. */
+    private readonly ownsConnection: boolean,
+  ) {
     // One statement, so the check and the write cannot be split by another connection's claim.
     this.claimStatement = db.prepare(
       `INSERT INTO alert_dedup (dedup_key, expires_at) VALUES (@key, @expiresAt)
@@ -35,11 +39,17 @@ export class SqliteAlertDedupStore implements AlertDedupStore {
     const db = openSqlite(file);
     try {
       migrate(db, MIGRATIONS, componentVersionSlot(ALERT_DEDUP_COMPONENT));
-      return new SqliteAlertDedupStore(db);
+      return new SqliteAlertDedupStore(db, true);
     } catch (e) {
       db.close();
       throw e;
     }
+  }
+
+  /** The store on a connection the caller shares with other adapters, and closes itself: close() leaves it open. */
+  static attach(db: SqliteDatabase): SqliteAlertDedupStore {
+    migrate(db, MIGRATIONS, componentVersionSlot(ALERT_DEDUP_COMPONENT));
+    return new SqliteAlertDedupStore(db, false);
   }
 
   async claim(key: string, expiresAt: number, now: number): Promise<boolean> {
@@ -54,6 +64,6 @@ export class SqliteAlertDedupStore implements AlertDedupStore {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.ownsConnection && this.db.open) this.db.close();
   }
 }

@@ -93,7 +93,11 @@ export class SqliteAuditLog implements AuditLog {
   /** One prepared statement per filter combination (at most 2^5 of each kind). */
   private readonly prepared = new Map<string, Statement>();
 
-  private constructor(private readonly db: SqliteDatabase) {
+  private constructor(
+    private readonly db: SqliteDatabase,
+    /** False when the connection is shared with other adapters: its opener closes it. */
+    private readonly ownsConnection: boolean,
+  ) {
     this.insert = db.prepare(
       `INSERT INTO audit_records (request_id, time, access_key_id, action, secret_name, outcome, error_code, source_ip)
        VALUES (@requestId, @time, @accessKeyId, @action, @secretName, @outcome, @errorCode, @sourceIp)
@@ -119,7 +123,13 @@ export class SqliteAuditLog implements AuditLog {
       db.close();
       throw error;
     }
-    return new SqliteAuditLog(db);
+    return new SqliteAuditLog(db, true);
+  }
+
+  /** The log on a connection the caller shares with other adapters, and closes itself: close() leaves it open. */
+  static attach(db: SqliteDatabase): SqliteAuditLog {
+    migrate(db, MIGRATIONS, componentVersionSlot(AUDIT_LOG_COMPONENT));
+    return new SqliteAuditLog(db, false);
   }
 
   /**
@@ -155,7 +165,7 @@ export class SqliteAuditLog implements AuditLog {
   async close(): Promise<void> {
     if (this.db.open) {
       this.batch.flush();
-      this.db.close();
+      if (this.ownsConnection) this.db.close();
     }
   }
 }

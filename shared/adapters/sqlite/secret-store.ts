@@ -162,7 +162,11 @@ export class SqliteSecretStore implements SecretStore {
   /** Replay protection: decided in process, written in batches (see NonceWindow for why). */
   private readonly nonces: NonceWindow;
 
-  private constructor(private readonly db: SqliteDatabase) {
+  private constructor(
+    private readonly db: SqliteDatabase,
+    /** False when the connection is shared with other adapters: its opener closes it. */
+    private readonly ownsConnection: boolean,
+  ) {
     this.statements = prepareStatements(db);
     const { lookupNonce, claimNonce, sweepNonces } = this.statements;
     this.nonces = new NonceWindow(db, { lookup: lookupNonce, claim: claimNonce, sweep: sweepNonces });
@@ -177,7 +181,13 @@ export class SqliteSecretStore implements SecretStore {
       db.close();
       throw error;
     }
-    return new SqliteSecretStore(db);
+    return new SqliteSecretStore(db, true);
+  }
+
+  /** The store on a connection the caller shares with other adapters, and closes itself: close() leaves it open. */
+  static attach(db: SqliteDatabase): SqliteSecretStore {
+    migrate(db, MIGRATIONS, userVersionSlot);
+    return new SqliteSecretStore(db, false);
   }
 
   async getSecret(name: string): Promise<SecretRecord | null> {
@@ -274,7 +284,7 @@ export class SqliteSecretStore implements SecretStore {
   async close(): Promise<void> {
     if (this.db.open) {
       this.nonces.close();
-      this.db.close();
+      if (this.ownsConnection) this.db.close();
     }
   }
 }

@@ -6,11 +6,20 @@ export type SqliteDatabase = Database.Database;
 
 export const IN_MEMORY = ':memory:';
 
+export interface OpenSqliteOptions {
+  /**
+   * Hold the file for this connection alone until it closes (SQLite's exclusive locking mode):
+   * no shared-memory lock calls per statement, and no other connection, in this process or
+   * another, can read or write the file meanwhile.
+   */
+  exclusive?: boolean;
+}
+
 /**
  * Opens a database; files get WAL (readers do not block the writer, and several local
  * processes may share a file) and a busy timeout instead of failing at once on a lock.
  */
-export const openSqlite = (file: string): SqliteDatabase => {
+export const openSqlite = (file: string, options: OpenSqliteOptions = {}): SqliteDatabase => {
   if (file === IN_MEMORY) return new Database(IN_MEMORY);
   ensurePrivateFile(file);
   const db = new Database(file);
@@ -18,7 +27,22 @@ export const openSqlite = (file: string): SqliteDatabase => {
   // NORMAL is durable across process crashes in WAL mode; only a power loss may drop the last commits.
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
+  if (options.exclusive) holdExclusively(db);
   return db;
+};
+
+/**
+ * In WAL mode the exclusive lock is taken by the first read and kept: taken here, so a file some
+ * other connection holds is refused now, with the open, rather than at some later statement.
+ */
+const holdExclusively = (db: SqliteDatabase): void => {
+  try {
+    db.pragma('locking_mode = EXCLUSIVE');
+    db.prepare('SELECT count(*) FROM sqlite_schema').get();
+  } catch (error) {
+    db.close();
+    throw error;
+  }
 };
 
 /** Where a schema keeps its version number. */
