@@ -45,9 +45,12 @@ export interface ReadTarget {
   body: string;
 }
 
-/** The local runtime (no timers, no queue poller) with one secret to read, and one real answer. */
-export const startReadTarget = async (dataDir: string): Promise<ReadTarget> => {
-  const config = loadConfig({ ROTOR_DATA_DIR: dataDir, PORT: '0', ROTOR_LOG_LEVEL: 'silent' });
+/**
+ * The local runtime (no timers, no queue poller) with one secret to read, and one real answer.
+ * `env` adds settings to the defaults.
+ */
+export const startReadTarget = async (dataDir: string, env: Record<string, string> = {}): Promise<ReadTarget> => {
+  const config = loadConfig({ ROTOR_DATA_DIR: dataDir, PORT: '0', ROTOR_LOG_LEVEL: 'silent', ...env });
   const runtime = await startLocalRuntime({ config, timers: false, queue: false });
   try {
     const { accessKeyId, accessKeySecret } = runtime.container.rootCredentials;
