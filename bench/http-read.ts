@@ -80,12 +80,33 @@ export const loadBareServer = async (body: string, connections: number, duration
   }
 };
 
+export interface ConcurrencyLoad {
+  connections: number;
+  result: LoadResult;
+}
+
+/** Fewer connections than the main run: how latency grows with the number of requests in flight. */
+export const FEWER_CONNECTIONS = [1, 5, 10, 25] as const;
+
 export const benchHttpRead = async (dataDir: string, connections: number, durationSeconds: number) => {
   const { runtime, target, body } = await startReadTarget(dataDir);
   try {
     const rotor = await loadInProcessServer({ url: runtime.url, connections, durationSeconds, signed: target });
     const baseline = await loadBareServer(body, connections, durationSeconds);
-    return { rotor, baseline };
+    // Each connection sends its next request when the last is answered, so with few connections the
+    // latency is the time to serve one read plus the wait behind the others in flight. (A fixed
+    // request rate would say more, but autocannon's rate limit sends each second's quota in a burst.)
+    const byConnections: ConcurrencyLoad[] = [];
+    for (const n of FEWER_CONNECTIONS.filter((c) => c < connections)) {
+      const result = await loadInProcessServer({
+        url: runtime.url,
+        connections: n,
+        durationSeconds: Math.max(1, Math.round(durationSeconds / 2)),
+        signed: target,
+      });
+      byConnections.push({ connections: n, result });
+    }
+    return { rotor, baseline, byConnections };
   } finally {
     await runtime.stop();
   }

@@ -142,6 +142,14 @@ divided by the requests served: less sensitive to other load on the machine than
 
 secret-rotor serves **${fmt(share)}%** of the bare server's throughput.
 
+With fewer requests in flight: the same runtime loaded again with fewer connections, ${Math.max(1, Math.round(seconds / 2))} s each. Every
+connection sends its next request as soon as the last is answered, so the latency is the time to serve one read
+plus the wait behind the others in flight.
+
+| connections | req/s | p50 ms | p99 ms | errors | non-2xx | server CPU µs per request |
+|---:|---:|---:|---:|---:|---:|---:|
+${http.byConnections.map((r) => `| ${r.connections} | ${fmt(r.result.rps)} | ${r.result.p50} | ${r.result.p99} | ${r.result.errors} | ${r.result.non2xx} | ${fmt(r.result.serverCpuUsPerRequest ?? NaN, 0)} |`).join('\n')}
+
 Where the CPU of a read goes, layer by layer: each layer called in process with ${fmt(readCost.layers[0]?.requests ?? 0, 0)} fresh signed
 requests, ${readCost.concurrency} at a time (no HTTP, no load generator on the machine; warmed up first). The KMS core
 is everything a read must do whatever serves it: parse and verify the V1 signature, claim the nonce, authorize,
