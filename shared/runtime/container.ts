@@ -34,7 +34,8 @@ import type { JobQueueConsumer } from '../ports/job-queue-consumer.js';
 import type { KeyProvider } from '../ports/key-provider.js';
 import type { SecretStore } from '../ports/secret-store.js';
 import type { DriverRegistry } from '../ports/target-driver.js';
-import { loadConfig, type RuntimeConfig } from './config.js';
+import { loadConfig, type RuntimeConfig, type StoreLocking } from './config.js';
+import type { openSqlite as openSqliteFn, SqliteDatabase } from '../adapters/support/sqlite.js';
 import { createLogger, setRootLogger, type Logger } from './logger.js';
 import { invocationCredentials } from './invocation-credentials.js';
 import { accessKeyCredentialResolver } from './credential-resolver.js';
@@ -115,6 +116,26 @@ const logEvent =
     logger.info({ cloudEvent: { id: event.id, type: event.type, subject: event.subject, data: event.data } }, 'event');
   };
 
+/** The store file is in use by another program: held exclusively, it cannot be shared with it. */
+export class StoreFileBusyError extends Error {
+  constructor(file: string) {
+    super(
+      `The store file ${file} is in use by another program, and this runtime holds it exclusively. ` +
+        'Close that program (a sqlite3 shell, a backup), or set ROTOR_STORE_LOCKING=shared to let both use it.',
+    );
+    this.name = 'StoreFileBusyError';
+  }
+}
+
+const openStoreFile = (open: typeof openSqliteFn, file: string, locking: StoreLocking): SqliteDatabase => {
+  try {
+    return open(file, { exclusive: locking === 'exclusive' });
+  } catch (error) {
+    if (locking === 'exclusive' && (error as { code?: unknown }).code === 'SQLITE_BUSY') throw new StoreFileBusyError(file);
+    throw error;
+  }
+};
+
 // Adapters are imported when chosen, so a cloud bundle never loads SQLite and a local run never loads cloud SDKs.
 const buildLocalAdapters = async (config: RuntimeConfig, clock: Clock, logger: Logger): Promise<Adapters> => {
   const [
@@ -139,9 +160,9 @@ const buildLocalAdapters = async (config: RuntimeConfig, clock: Clock, logger: L
     import('../adapters/support/sqlite.js'),
   ]);
   // AccessKeys, the audit log and alert dedup live in the store's file, in tables of their own, and
-  // share one connection: SQLite drops a connection's page cache whenever another connection has
-  // written to the file, so with one connection each a read paid for every other adapter's commit.
-  const storeDb = openSqlite(join(config.dataDir, STORE_FILE), { exclusive: (config.storeLocking ?? 'exclusive') === 'exclusive' });
+  // share one connection: exclusive locking admits no other, and SQLite drops a connection's page
+  // cache whenever another one has written to the file.
+  const storeDb = openStoreFile(openSqlite, join(config.dataDir, STORE_FILE), config.storeLocking ?? 'exclusive');
   let store: SecretStore | null = null;
   let accessKeyStore: AccessKeyStore | null = null;
   let auditLog: AuditLog | null = null;

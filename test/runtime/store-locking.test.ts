@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createContainer, STORE_FILE, type Container } from '../../shared/runtime/container.js';
+import { createContainer, STORE_FILE, StoreFileBusyError, type Container } from '../../shared/runtime/container.js';
 import { tempDir, testConfig, type TempDir } from '../support/runtime.js';
 
 const dirs: TempDir[] = [];
@@ -63,6 +63,36 @@ describe('store file locking', () => {
     containers.splice(containers.indexOf(container), 1);
     expect(readFromOutside(dataDir)).toEqual(['locking-probe']);
   });
+
+  it('refuses to start, naming the way out, while another program holds the store file', async () => {
+    const { dataDir, container } = await startContainer({});
+    await container.close();
+    containers.splice(containers.indexOf(container), 1);
+    // Another program holding the file as the runtime does: SQLite's exclusive mode, after one read.
+    const holder = new Database(join(dataDir, STORE_FILE));
+    try {
+      holder.pragma('locking_mode = EXCLUSIVE');
+      holder.prepare('SELECT count(*) FROM secrets').get();
+      // Waits out SQLite's busy timeout (5 s) before giving up, as a start would.
+      const refused = await createContainer(testConfig(dataDir)).then(
+        (c) => {
+          containers.push(c);
+          return null;
+        },
+        (error: unknown) => error,
+      );
+      expect(refused).toBeInstanceOf(StoreFileBusyError);
+      expect((refused as Error).message).toContain(join(dataDir, STORE_FILE));
+      expect((refused as Error).message).toContain('ROTOR_STORE_LOCKING=shared');
+    } finally {
+      holder.close();
+    }
+    // Nothing was changed while refused, and the runtime starts once the holder lets go.
+    expect(readFromOutside(dataDir)).toEqual(['locking-probe']);
+    const started = await createContainer(testConfig(dataDir));
+    containers.push(started);
+    expect((await started.service.getSecretValue({ secretName: 'locking-probe' })).secretData).toBe('locking-probe-value');
+  }, 20_000);
 
   it('lets other programs read the store file while the runtime runs when ROTOR_STORE_LOCKING=shared', async () => {
     const { dataDir, container } = await startContainer({ ROTOR_STORE_LOCKING: 'shared' });
