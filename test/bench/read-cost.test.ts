@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benchReadCost } from '../../bench/read-cost.js';
+import { benchReadCost, SHARED_LOCKING_LAYER } from '../../bench/read-cost.js';
 
 describe('the read-cost benchmark', () => {
   it('serves every request of every layer with a 200 and reports a CPU figure per layer (no timing is asserted)', async () => {
@@ -9,6 +9,7 @@ describe('the read-cost benchmark', () => {
       'KMS core (handleKmsRequest)',
       'KMS core without the audit record',
       'api function handler (FC HTTP event, middleware, core)',
+      SHARED_LOCKING_LAYER,
     ]);
     for (const layer of result.layers) {
       expect(layer.requests).toBe(200);

@@ -26,6 +26,8 @@ export interface ZeroDowntimeResult {
   rotations: number;
   clients: number;
   logins: number;
+  /** The fewest client logins that ended while one rotation ran: the load was there throughout. */
+  fewestLoginsDuringARotation: number;
   failedLogins: number;
   seconds: number;
   loginsPerSecond: number;
@@ -94,8 +96,13 @@ export const measureZeroDowntime = async (bed: RdsTestbed, options: ZeroDowntime
 
     const startedAt = performance.now();
     const loops = Array.from({ length: options.clients }, client);
+    let fewestLoginsDuringARotation = Number.POSITIVE_INFINITY;
     try {
-      for (let i = 1; i <= options.rotations; i++) await rotateOnce(`r${i}`);
+      for (let i = 1; i <= options.rotations; i++) {
+        const loginsBefore = logins;
+        await rotateOnce(`r${i}`);
+        fewestLoginsDuringARotation = Math.min(fewestLoginsDuringARotation, logins - loginsBefore);
+      }
     } finally {
       running = false;
       await Promise.all(loops);
@@ -106,6 +113,7 @@ export const measureZeroDowntime = async (bed: RdsTestbed, options: ZeroDowntime
       rotations: options.rotations,
       clients: options.clients,
       logins,
+      fewestLoginsDuringARotation,
       failedLogins,
       seconds,
       loginsPerSecond: logins / seconds,
