@@ -7,7 +7,7 @@ import type { Statement } from 'better-sqlite3';
 import type { AccessKeyRecord } from '../../domain/access-key.js';
 import { ConflictError } from '../../domain/errors.js';
 import type { AccessKeyStore } from '../../ports/access-key-store.js';
-import { componentVersionSlot, migrate, openSqlite, type SqliteDatabase } from '../support/sqlite.js';
+import { componentVersionSlot, migrate, openSqliteFor, type SqliteDatabase } from '../support/sqlite.js';
 
 /** migrations[i] moves the schema from version i to i + 1. Append only. */
 const MIGRATIONS: readonly string[] = [
@@ -68,20 +68,17 @@ export class SqliteAccessKeyStore implements AccessKeyStore {
 
   /** Opens (creating if needed) the tables in `file`, or an in-memory store for ':memory:'. */
   static open(file: string): SqliteAccessKeyStore {
-    const db = openSqlite(file);
-    try {
-      migrate(db, MIGRATIONS, componentVersionSlot(ACCESS_KEYS_COMPONENT));
-    } catch (error) {
-      db.close();
-      throw error;
-    }
-    return new SqliteAccessKeyStore(db, true);
+    return openSqliteFor(file, (db) => SqliteAccessKeyStore.on(db, true));
   }
 
   /** The store on a connection the caller shares with other adapters, and closes itself: close() leaves it open. */
   static attach(db: SqliteDatabase): SqliteAccessKeyStore {
+    return SqliteAccessKeyStore.on(db, false);
+  }
+
+  private static on(db: SqliteDatabase, ownsConnection: boolean): SqliteAccessKeyStore {
     migrate(db, MIGRATIONS, componentVersionSlot(ACCESS_KEYS_COMPONENT));
-    return new SqliteAccessKeyStore(db, false);
+    return new SqliteAccessKeyStore(db, ownsConnection);
   }
 
   async createAccessKey(key: AccessKeyRecord): Promise<AccessKeyRecord> {

@@ -3,7 +3,7 @@
  * version). One row per alert key; an expired row is taken over by the next claim.
  */
 import type { AlertDedupStore } from '../../ports/alert-dedup-store.js';
-import { componentVersionSlot, migrate, openSqlite, type SqliteDatabase } from '../support/sqlite.js';
+import { componentVersionSlot, migrate, openSqliteFor, type SqliteDatabase } from '../support/sqlite.js';
 
 /** migrations[i] moves the schema from version i to i + 1. Append only. */
 const MIGRATIONS: readonly string[] = [
@@ -36,20 +36,17 @@ export class SqliteAlertDedupStore implements AlertDedupStore {
   }
 
   static open(file: string): SqliteAlertDedupStore {
-    const db = openSqlite(file);
-    try {
-      migrate(db, MIGRATIONS, componentVersionSlot(ALERT_DEDUP_COMPONENT));
-      return new SqliteAlertDedupStore(db, true);
-    } catch (e) {
-      db.close();
-      throw e;
-    }
+    return openSqliteFor(file, (db) => SqliteAlertDedupStore.on(db, true));
   }
 
   /** The store on a connection the caller shares with other adapters, and closes itself: close() leaves it open. */
   static attach(db: SqliteDatabase): SqliteAlertDedupStore {
+    return SqliteAlertDedupStore.on(db, false);
+  }
+
+  private static on(db: SqliteDatabase, ownsConnection: boolean): SqliteAlertDedupStore {
     migrate(db, MIGRATIONS, componentVersionSlot(ALERT_DEDUP_COMPONENT));
-    return new SqliteAlertDedupStore(db, false);
+    return new SqliteAlertDedupStore(db, ownsConnection);
   }
 
   async claim(key: string, expiresAt: number, now: number): Promise<boolean> {

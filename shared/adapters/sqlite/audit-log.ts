@@ -5,7 +5,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { AuditLog, AuditPage, AuditQuery, AuditRecord } from '../../ports/audit-log.js';
 import { GroupCommit } from '../support/group-commit.js';
-import { componentVersionSlot, migrate, openSqlite, type SqliteDatabase } from '../support/sqlite.js';
+import { componentVersionSlot, migrate, openSqliteFor, type SqliteDatabase } from '../support/sqlite.js';
 
 /** migrations[i] moves the schema from version i to i + 1. Append only. */
 const MIGRATIONS: readonly string[] = [
@@ -116,20 +116,17 @@ export class SqliteAuditLog implements AuditLog {
 
   /** Opens (creating if needed) the table in `file`, or an in-memory log for ':memory:'. */
   static open(file: string): SqliteAuditLog {
-    const db = openSqlite(file);
-    try {
-      migrate(db, MIGRATIONS, componentVersionSlot(AUDIT_LOG_COMPONENT));
-    } catch (error) {
-      db.close();
-      throw error;
-    }
-    return new SqliteAuditLog(db, true);
+    return openSqliteFor(file, (db) => SqliteAuditLog.on(db, true));
   }
 
   /** The log on a connection the caller shares with other adapters, and closes itself: close() leaves it open. */
   static attach(db: SqliteDatabase): SqliteAuditLog {
+    return SqliteAuditLog.on(db, false);
+  }
+
+  private static on(db: SqliteDatabase, ownsConnection: boolean): SqliteAuditLog {
     migrate(db, MIGRATIONS, componentVersionSlot(AUDIT_LOG_COMPONENT));
-    return new SqliteAuditLog(db, false);
+    return new SqliteAuditLog(db, ownsConnection);
   }
 
   /**

@@ -10,7 +10,7 @@ import { driftDueAt } from '../../domain/drift.js';
 import { leaseDueAt, purgeDueAt, rotationDueAt, type SecretRecord, type VersionRecord } from '../../domain/secret.js';
 import type { ListSecretsPage, ListSecretsQuery, SecretStore } from '../../ports/secret-store.js';
 import { NonceWindow } from './nonce-window.js';
-import { migrate, openSqlite, userVersionSlot, type SqliteDatabase } from '../support/sqlite.js';
+import { migrate, openSqliteFor, userVersionSlot, type SqliteDatabase } from '../support/sqlite.js';
 
 /** migrations[i] moves the schema from user_version i to i + 1. Append only. */
 const MIGRATIONS: readonly string[] = [
@@ -174,20 +174,17 @@ export class SqliteSecretStore implements SecretStore {
 
   /** Opens (creating if needed) a store file, or an in-memory store for ':memory:'. */
   static open(file: string): SqliteSecretStore {
-    const db = openSqlite(file);
-    try {
-      migrate(db, MIGRATIONS, userVersionSlot);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
-    return new SqliteSecretStore(db, true);
+    return openSqliteFor(file, (db) => SqliteSecretStore.on(db, true));
   }
 
   /** The store on a connection the caller shares with other adapters, and closes itself: close() leaves it open. */
   static attach(db: SqliteDatabase): SqliteSecretStore {
+    return SqliteSecretStore.on(db, false);
+  }
+
+  private static on(db: SqliteDatabase, ownsConnection: boolean): SqliteSecretStore {
     migrate(db, MIGRATIONS, userVersionSlot);
-    return new SqliteSecretStore(db, false);
+    return new SqliteSecretStore(db, ownsConnection);
   }
 
   async getSecret(name: string): Promise<SecretRecord | null> {

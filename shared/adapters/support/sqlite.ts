@@ -31,6 +31,17 @@ export const openSqlite = (file: string, options: OpenSqliteOptions = {}): Sqlit
   return db;
 };
 
+/** Opens `file` for `build`, which then owns the connection; it is closed again if `build` throws. */
+export const openSqliteFor = <T>(file: string, build: (db: SqliteDatabase) => T): T => {
+  const db = openSqlite(file);
+  try {
+    return build(db);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+};
+
 /**
  * In WAL mode the exclusive lock is taken by the first read and kept: taken here, so a file some
  * other connection holds is refused now, with the open, rather than at some later statement.
