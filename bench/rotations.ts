@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { createDefaultDriverRegistry } from '../shared/adapters/drivers/registry.js';
 import type { DriverRegistry, TargetDriver } from '../shared/ports/target-driver.js';
 import { createEmbeddedService } from './embedded-service.js';
+import { secretIdOf } from '../shared/domain/secret-id.js';
 
 const CONFIG = '{"SecretSubType":"GeneratedPassword"}';
 
@@ -43,7 +44,7 @@ export const benchRotations = async (secrets: number) => {
     spent.ms = 0;
     spent.calls = 0;
     const started = performance.now();
-    for (let i = 0; i < secrets; i++) await env.service.rotateSecret({ secretName: `gen-${i}`, versionId: 'r1' });
+    for (let i = 0; i < secrets; i++) await env.service.rotateSecret({ secretName: secretIdOf(`gen-${i}`), versionId: 'r1' });
     const steps = await env.drain();
     const elapsedMs = performance.now() - started;
     const succeeded = env.events.events.filter((e) => e.type === 'com.secretrotor.rotation.succeeded').length;

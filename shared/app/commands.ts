@@ -1,10 +1,12 @@
 /**
  * Inputs and outputs of the use cases, in domain terms. The HTTP layer (shared/http) parses KMS
  * request parameters into these and formats the results into KMS response fields. Values are
- * validated by the use cases, so any caller (HTTP, timer, tests) gets the same rules.
+ * validated by the use cases, so any caller (HTTP, timer, tests) gets the same rules. A secret to
+ * act on is a SecretId, resolved where the request entered (domain/secret-id.ts).
  */
 import type { ListFilter } from '../ports/secret-store.js';
 import type { SecretDataType, SecretRecord, SecretType, Tag } from '../domain/secret.js';
+import type { SecretId } from '../domain/secret-id.js';
 
 export interface CreateSecretInput {
   secretName: string;
@@ -36,7 +38,7 @@ export interface SecretValueView {
 }
 
 export interface GetSecretValueInput {
-  secretName: string;
+  secretName: SecretId;
   versionId?: string;
   versionStage?: string;
   /** Who asks (an AccessKey ID), when known: named in the event of a refused read. */
@@ -44,7 +46,7 @@ export interface GetSecretValueInput {
 }
 
 export interface PutSecretValueInput {
-  secretName: string;
+  secretName: SecretId;
   versionId: string;
   secretData: string;
   secretDataType?: SecretDataType;
@@ -53,7 +55,7 @@ export interface PutSecretValueInput {
 }
 
 export interface UpdateSecretVersionStageInput {
-  secretName: string;
+  secretName: SecretId;
   versionStage: string;
   moveToVersion?: string;
   removeFromVersion?: string;
@@ -75,7 +77,7 @@ export interface ListSecretsOutput {
 }
 
 export interface ListSecretVersionIdsInput {
-  secretName: string;
+  secretName: SecretId;
   includeDeprecated?: boolean;
   pageNumber?: number;
   pageSize?: number;
@@ -90,13 +92,13 @@ export interface ListSecretVersionIdsOutput {
 }
 
 export interface UpdateRotationPolicyInput {
-  secretName: string;
+  secretName: SecretId;
   enableAutomaticRotation: boolean;
   rotationInterval?: string;
 }
 
 export interface RotateSecretInput {
-  secretName: string;
+  secretName: SecretId;
   /** Idempotency token: the id the new version will get. */
   versionId: string;
   /** Extension ("Use Custom Secret" in the console): the new value instead of a generated one. */
@@ -111,7 +113,7 @@ export interface RotateSecretOutput {
 }
 
 export interface DeleteSecretInput {
-  secretName: string;
+  secretName: SecretId;
   forceDeleteWithoutRecovery?: boolean;
   /** 7..30, default 30. */
   recoveryWindowInDays?: number;
@@ -124,7 +126,7 @@ export interface DeleteSecretOutput {
 }
 
 export interface UpdateSecretInput {
-  secretName: string;
+  secretName: SecretId;
   description?: string;
 }
 

@@ -2,7 +2,7 @@
 import { ConflictError, secretInDeleteWindow, secretNotFound } from '../domain/errors.js';
 import { makeEvent, type EventType } from '../domain/events.js';
 import type { SecretRecord, VersionRecord } from '../domain/secret.js';
-import { nameFromNameOrArn } from '../domain/validation.js';
+import type { SecretId } from '../domain/secret-id.js';
 import { observeSecretValue } from '../domain/secret-value-observer.js';
 import type { DriverSecret } from '../ports/target-driver.js';
 import type { ServiceDeps } from './deps.js';
@@ -18,19 +18,18 @@ export class UseCaseContext {
   }
 
   /**
-   * The secret by name or ARN, or 404. A secret whose recovery window has passed is gone even
-   * before the purge timer removes its row.
+   * The secret, or 404. A secret whose recovery window has passed is gone even before the purge
+   * timer removes its row.
    */
-  async load(nameOrArn: string): Promise<SecretRecord> {
-    const name = nameFromNameOrArn(nameOrArn);
-    const secret = await this.deps.store.getSecret(name);
-    if (!secret || (secret.plannedDeleteAt !== null && secret.plannedDeleteAt <= this.now())) throw secretNotFound(name);
+  async load(id: SecretId): Promise<SecretRecord> {
+    const secret = await this.deps.store.getSecret(id);
+    if (!secret || (secret.plannedDeleteAt !== null && secret.plannedDeleteAt <= this.now())) throw secretNotFound(id);
     return secret;
   }
 
   /** Like load, but refuses a secret that is pending deletion. */
-  async loadActive(nameOrArn: string): Promise<SecretRecord> {
-    const secret = await this.load(nameOrArn);
+  async loadActive(id: SecretId): Promise<SecretRecord> {
+    const secret = await this.load(id);
     if (secret.plannedDeleteAt !== null) throw secretInDeleteWindow(secret.name);
     return secret;
   }
@@ -41,12 +40,12 @@ export class UseCaseContext {
    * the unchanged one when `change` returns it as is.
    */
   async update(
-    nameOrArn: string,
+    id: SecretId,
     change: (secret: SecretRecord) => SecretRecord,
-    load: (name: string) => Promise<SecretRecord> = (n) => this.load(n),
+    load: (id: SecretId) => Promise<SecretRecord> = (n) => this.load(n),
   ): Promise<SecretRecord> {
     for (let attempt = 1; ; attempt++) {
-      const current = await load(nameOrArn);
+      const current = await load(id);
       const next = change(current);
       if (next === current) return current;
       try {

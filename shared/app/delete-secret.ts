@@ -1,14 +1,15 @@
 /** Deletion with a recovery window, immediate deletion, restore and purge. Never touches the target. */
 import { ConflictError, secretInDeleteWindow } from '../domain/errors.js';
 import { EventTypes } from '../domain/events.js';
-import { requireValue, validateRecoveryWindow } from '../domain/validation.js';
+import type { SecretId } from '../domain/secret-id.js';
+import { validateRecoveryWindow } from '../domain/validation.js';
 import type { DeleteSecretInput, DeleteSecretOutput, TickResult } from './commands.js';
 import type { UseCaseContext } from './context.js';
 
 const DAY_MS = 86_400_000;
 
 export const deleteSecret = async (ctx: UseCaseContext, input: DeleteSecretInput): Promise<DeleteSecretOutput> => {
-  const name = requireValue('SecretName', input.secretName);
+  const name = input.secretName;
   if (input.forceDeleteWithoutRecovery) {
     if (input.recoveryWindowInDays !== undefined) validateRecoveryWindow(input.recoveryWindowInDays);
     for (let attempt = 1; ; attempt++) {
@@ -36,8 +37,7 @@ export const deleteSecret = async (ctx: UseCaseContext, input: DeleteSecretInput
 };
 
 /** Restoring a secret that is not pending deletion changes nothing and succeeds. */
-export const restoreSecret = async (ctx: UseCaseContext, secretName: string) => {
-  const name = requireValue('SecretName', secretName);
+export const restoreSecret = async (ctx: UseCaseContext, name: SecretId) => {
   const before = await ctx.load(name);
   const secret = await ctx.update(name, (s) =>
     s.plannedDeleteAt === null ? s : { ...s, plannedDeleteAt: null, updatedAt: ctx.now() },

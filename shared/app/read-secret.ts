@@ -2,7 +2,8 @@ import { invalidParameter, secretInDeleteWindow, versionNotFound } from '../doma
 import { EventTypes } from '../domain/events.js';
 import { assertValidFilters } from '../domain/list-filter.js';
 import { STAGE_CURRENT, STAGE_PREVIOUS, stagesOf, type SecretRecord } from '../domain/secret.js';
-import { requireValue, validatePage } from '../domain/validation.js';
+import type { SecretId } from '../domain/secret-id.js';
+import { validatePage } from '../domain/validation.js';
 import type {
   GetSecretValueInput,
   ListSecretVersionIdsInput,
@@ -32,7 +33,7 @@ const resolveVersionId = (secret: SecretRecord, input: GetSecretValueInput): str
 };
 
 export const getSecretValue = async (ctx: UseCaseContext, input: GetSecretValueInput): Promise<SecretValueView> => {
-  const secret = await ctx.load(requireValue('SecretName', input.secretName));
+  const secret = await ctx.load(input.secretName);
   if (secret.plannedDeleteAt !== null) {
     // Something still reads a secret about to go away: worth an alert before it breaks for good.
     // The refusal is the caller's answer even if the event cannot be published.
@@ -55,8 +56,7 @@ export const getSecretValue = async (ctx: UseCaseContext, input: GetSecretValueI
   };
 };
 
-export const describeSecret = (ctx: UseCaseContext, secretName: string): Promise<SecretRecord> =>
-  ctx.load(requireValue('SecretName', secretName));
+export const describeSecret = (ctx: UseCaseContext, secret: SecretId): Promise<SecretRecord> => ctx.load(secret);
 
 export const listSecrets = async (ctx: UseCaseContext, input: ListSecretsInput): Promise<ListSecretsOutput> => {
   const pageNumber = validatePage('PageNumber', input.pageNumber, 1, Number.MAX_SAFE_INTEGER);
@@ -78,7 +78,7 @@ export const listSecretVersionIds = async (
   ctx: UseCaseContext,
   input: ListSecretVersionIdsInput,
 ): Promise<ListSecretVersionIdsOutput> => {
-  const secret = await ctx.load(requireValue('SecretName', input.secretName));
+  const secret = await ctx.load(input.secretName);
   const pageNumber = validatePage('PageNumber', input.pageNumber, 1, Number.MAX_SAFE_INTEGER);
   const pageSize = validatePage('PageSize', input.pageSize, 20, 100);
   const all = (await ctx.deps.store.listVersions(secret.name))

@@ -19,6 +19,7 @@ import type {
   VersionView,
 } from './commands.js';
 import type { SecretRecord } from '../domain/secret.js';
+import type { SecretId } from '../domain/secret-id.js';
 import type { RotationMessage } from '../ports/job-queue.js';
 import type { ReconcileResult } from './reconcile.js';
 
@@ -28,14 +29,14 @@ export interface SecretService {
   getSecretValue(input: GetSecretValueInput): Promise<SecretValueView>;
   putSecretValue(input: PutSecretValueInput): Promise<{ secret: SecretRecord; version: VersionView }>;
   updateSecretVersionStage(input: UpdateSecretVersionStageInput): Promise<SecretRecord>;
-  describeSecret(secretName: string): Promise<SecretRecord>;
+  describeSecret(secret: SecretId): Promise<SecretRecord>;
   updateSecret(input: UpdateSecretInput): Promise<SecretRecord>;
   listSecrets(input: ListSecretsInput): Promise<ListSecretsOutput>;
   listSecretVersionIds(input: ListSecretVersionIdsInput): Promise<ListSecretVersionIdsOutput>;
   updateRotationPolicy(input: UpdateRotationPolicyInput): Promise<SecretRecord>;
   rotateSecret(input: RotateSecretInput): Promise<RotateSecretOutput>;
   deleteSecret(input: DeleteSecretInput): Promise<DeleteSecretOutput>;
-  restoreSecret(secretName: string): Promise<SecretRecord>;
+  restoreSecret(secret: SecretId): Promise<SecretRecord>;
   getRandomPassword(input: GetRandomPasswordInput): Promise<string>;
 
   /** Queue trigger: run one rotation step; enqueues the next one. */

@@ -12,6 +12,7 @@ import { ConflictError, KmsError } from '../domain/errors.js';
 import { EventTypes } from '../domain/events.js';
 import { currentBacklog, deferRotation } from '../domain/rotation.js';
 import type { SecretRecord } from '../domain/secret.js';
+import { secretIdOf } from '../domain/secret-id.js';
 import type { TickResult } from './commands.js';
 import type { UseCaseContext } from './context.js';
 import type { RotationLimits } from './deps.js';
@@ -125,7 +126,7 @@ export const startDueRotations = async (ctx: UseCaseContext, limit: number): Pro
     }
     try {
       const delaySeconds = startDelaySeconds(ctx, budget.started);
-      await claimAndQueue(ctx, secret.name, `rotor-${randomUUID()}`, 'schedule', undefined, { targetKind: driver.kind, delaySeconds });
+      await claimAndQueue(ctx, secretIdOf(secret.name), `rotor-${randomUUID()}`, 'schedule', undefined, { targetKind: driver.kind, delaySeconds });
       budget.started++;
       result.acted++;
     } catch (error) {

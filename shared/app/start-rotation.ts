@@ -3,6 +3,7 @@ import { operationNotSupported } from '../domain/errors.js';
 import { EventTypes } from '../domain/events.js';
 import { claimRotation } from '../domain/rotation.js';
 import { rotationDueAt, type RotationTrigger, type SecretRecord } from '../domain/secret.js';
+import type { SecretId } from '../domain/secret-id.js';
 import { requireValue, validateSecretData, validateVersionId } from '../domain/validation.js';
 import type { RotateSecretInput, RotateSecretOutput } from './commands.js';
 import type { UseCaseContext } from './context.js';
@@ -39,7 +40,7 @@ const releaseClaim = (ctx: UseCaseContext, name: string, versionId: string): Pro
  */
 export const claimAndQueue = async (
   ctx: UseCaseContext,
-  name: string,
+  name: SecretId,
   versionId: string,
   trigger: RotationTrigger,
   customValue: string | undefined,
@@ -80,7 +81,7 @@ const isDue = (secret: SecretRecord, now: number): boolean => {
 };
 
 export const rotateSecret = async (ctx: UseCaseContext, input: RotateSecretInput): Promise<RotateSecretOutput> => {
-  const secret = await ctx.loadActive(requireValue('SecretName', input.secretName));
+  const secret = await ctx.loadActive(input.secretName);
   const versionId = requireValue('VersionId', input.versionId);
   validateVersionId(versionId);
   if (input.secretData !== undefined) validateSecretData(input.secretData);
@@ -96,7 +97,7 @@ export const rotateSecret = async (ctx: UseCaseContext, input: RotateSecretInput
   }
   if (await alreadySeen(ctx, secret, versionId)) return { secret, versionId, started: false };
   // Manual rotations are not held back by the per-kind caps (a caller is waiting), but count toward them.
-  const claimed = await claimAndQueue(ctx, secret.name, versionId, 'manual', input.secretData, { targetKind: driver.kind });
+  const claimed = await claimAndQueue(ctx, input.secretName, versionId, 'manual', input.secretData, { targetKind: driver.kind });
   return { secret: claimed, versionId, started: true };
 };
 

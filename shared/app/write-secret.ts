@@ -3,6 +3,7 @@ import { invalidParameter, operationNotSupported, rotationInProgress, versionIdC
 import { EventTypes } from '../domain/events.js';
 import { STAGE_CURRENT, stagesOf, type SecretRecord } from '../domain/secret.js';
 import { stagesAfterPut, stagesAfterUpdate } from '../domain/stages.js';
+import type { SecretId } from '../domain/secret-id.js';
 import {
   parseRotationInterval,
   requireValue,
@@ -20,7 +21,7 @@ import type {
 } from './commands.js';
 import type { UseCaseContext } from './context.js';
 
-const labelNewVersion = (ctx: UseCaseContext, name: string, versionId: string, labels: string[]) =>
+const labelNewVersion = (ctx: UseCaseContext, name: SecretId, versionId: string, labels: string[]) =>
   ctx.update(name, (s) => ({ ...s, updatedAt: ctx.now(), stages: stagesAfterPut(s, versionId, labels) }), (n) => ctx.loadActive(n));
 
 const requireGeneric = (secret: SecretRecord, action: string): void => {
@@ -31,7 +32,7 @@ export const putSecretValue = async (
   ctx: UseCaseContext,
   input: PutSecretValueInput,
 ): Promise<{ secret: SecretRecord; version: VersionView }> => {
-  const found = await ctx.loadActive(requireValue('SecretName', input.secretName));
+  const found = await ctx.loadActive(input.secretName);
   requireGeneric(found, 'PutSecretValue');
   const versionId = requireValue('VersionId', input.versionId);
   validateVersionId(versionId);
@@ -45,26 +46,26 @@ export const putSecretValue = async (
   if (existing) {
     if ((await ctx.reveal(found.name, versionId)) !== input.secretData) throw versionIdConflict(found.name, versionId);
     // A version with no stage was left by an interrupted put of this very request: finish it.
-    const secret = stagesOf(found, versionId).length > 0 ? found : await labelNewVersion(ctx, found.name, versionId, labels);
+    const secret = stagesOf(found, versionId).length > 0 ? found : await labelNewVersion(ctx, input.secretName, versionId, labels);
     return { secret, version: { versionId, createdAt: existing.createdAt, stages: stagesOf(secret, versionId) } };
   }
   const now = ctx.now();
   const envelope = await ctx.seal(found.name, versionId, input.secretData);
   await ctx.deps.store.putVersion({ secretName: found.name, versionId, createdAt: now, envelope });
-  const secret = await labelNewVersion(ctx, found.name, versionId, labels);
+  const secret = await labelNewVersion(ctx, input.secretName, versionId, labels);
   await ctx.emit(EventTypes.valuePut, secret, { versionId, versionStages: stagesOf(secret, versionId) });
   return { secret, version: { versionId, createdAt: now, stages: stagesOf(secret, versionId) } };
 };
 
 export const updateSecretVersionStage = async (ctx: UseCaseContext, input: UpdateSecretVersionStageInput) => {
-  const found = await ctx.loadActive(requireValue('SecretName', input.secretName));
+  const found = await ctx.loadActive(input.secretName);
   requireGeneric(found, 'UpdateSecretVersionStage');
   const versionStage = requireValue('VersionStage', input.versionStage);
   const moveTo = input.moveToVersion || undefined;
   const versions = new Set((await ctx.deps.store.listVersions(found.name)).map((v) => v.versionId));
   const update = { versionStage, moveToVersion: moveTo, removeFromVersion: input.removeFromVersion || undefined };
   const secret = await ctx.update(
-    found.name,
+    input.secretName,
     (s) => ({ ...s, updatedAt: ctx.now(), stages: stagesAfterUpdate(s, update, (id) => versions.has(id)) }),
     (n) => ctx.loadActive(n),
   );
@@ -73,7 +74,7 @@ export const updateSecretVersionStage = async (ctx: UseCaseContext, input: Updat
 };
 
 export const updateSecret = async (ctx: UseCaseContext, input: UpdateSecretInput) => {
-  const name = requireValue('SecretName', input.secretName);
+  const name = input.secretName;
   // No Description given changes nothing (it does not clear the stored one).
   const description = input.description === undefined ? undefined : validateDescription(input.description);
   const secret = await ctx.update(name, (s) =>
@@ -88,7 +89,7 @@ export const updateSecret = async (ctx: UseCaseContext, input: UpdateSecretInput
  * when that moment has passed it is due now (KMS rule).
  */
 export const updateRotationPolicy = async (ctx: UseCaseContext, input: UpdateRotationPolicyInput) => {
-  const found = await ctx.loadActive(requireValue('SecretName', input.secretName));
+  const found = await ctx.loadActive(input.secretName);
   if (!ctx.driverFor(found))
     throw operationNotSupported('UpdateSecretRotationPolicy is unavailable: this secret has no rotation target.');
   if (found.type === 'RAMCredentials' && found.job) throw rotationInProgress(found.name);
@@ -101,7 +102,7 @@ export const updateRotationPolicy = async (ctx: UseCaseContext, input: UpdateRot
   }
   const now = ctx.now();
   const secret = await ctx.update(
-    found.name,
+    input.secretName,
     (s) => {
       const interval = intervalSeconds ?? s.rotation.intervalSeconds;
       const anchor = s.rotation.lastRotatedAt ?? s.createdAt;

@@ -9,6 +9,7 @@ import type { SecretService } from '../app/service.js';
 import { isKmsError } from '../domain/errors.js';
 import { secretResource } from '../domain/policy/index.js';
 import type { SecretRecord } from '../domain/secret.js';
+import { resolveSecretReference, type SecretId } from '../domain/secret-id.js';
 import { authorize, type CallerAccess } from '../http/authorize.js';
 import type { KmsCallRecord } from '../http/kms-api.js';
 import type { EventHistory } from '../ports/event-history.js';
@@ -50,23 +51,31 @@ export class ConsoleGateway {
     private readonly sourceIp: string,
   ) {}
 
+  /** The secret a page's URL names: the one place the console turns a name (or ARN) into an identity. */
+  resolve(reference: string): SecretId {
+    return resolveSecretReference(reference, this.deps.settings);
+  }
+
   /** Whether an action on a secret (or on the container, without a name) would be allowed; for showing buttons. */
-  may(action: string, secretName?: string): boolean {
+  may(action: string, secret?: SecretId): boolean {
     try {
-      authorize(this.access, action, secretName === undefined ? {} : { SecretName: secretName }, this.deps.settings);
+      authorize(this.access, action, secret, this.deps.settings);
       return true;
     } catch {
       return false;
     }
   }
 
+  /** For secrets and events the service itself listed: what describing them would show. */
+  private mayDescribeStored(name: string): boolean {
+    return this.access.unrestricted || this.access.may('kms:DescribeSecret', secretResource(this.deps.settings, name));
+  }
+
   list(query: ListQuery): Promise<ListSecretsOutput> {
     return this.call('ListSecrets', undefined, () => {
-      const mayDescribe = (s: SecretRecord) =>
-        this.access.unrestricted || this.access.may('kms:DescribeSecret', secretResource(this.deps.settings, s.name));
       const search = query.search.trim();
       const visible = (s: SecretRecord) =>
-        mayDescribe(s) &&
+        this.mayDescribeStored(s.name) &&
         (search === '' || s.name.toLowerCase().includes(search.toLowerCase())) &&
         (query.type === '' || s.type === query.type) &&
         (query.status === '' || statusOf(s) === query.status);
@@ -74,17 +83,17 @@ export class ConsoleGateway {
     });
   }
 
-  describe(secretName: string): Promise<SecretRecord> {
+  describe(secretName: SecretId): Promise<SecretRecord> {
     return this.call('DescribeSecret', secretName, () => this.deps.service.describeSecret(secretName));
   }
 
-  versions(secretName: string): Promise<ListSecretVersionIdsOutput> {
+  versions(secretName: SecretId): Promise<ListSecretVersionIdsOutput> {
     return this.call('ListSecretVersionIds', secretName, () =>
       this.deps.service.listSecretVersionIds({ secretName, includeDeprecated: true, pageSize: 50 }),
     );
   }
 
-  async reveal(secretName: string): Promise<string> {
+  async reveal(secretName: SecretId): Promise<string> {
     const view = await this.call('GetSecretValue', secretName, () => this.deps.service.getSecretValue({ secretName }));
     return view.secretData;
   }
@@ -93,12 +102,12 @@ export class ConsoleGateway {
     return this.call('CreateSecret', undefined, () => this.deps.service.createSecret(input), input.secretName);
   }
 
-  rotate(secretName: string, customValue: string | undefined): Promise<RotateSecretOutput> {
+  rotate(secretName: SecretId, customValue: string | undefined): Promise<RotateSecretOutput> {
     const input = { secretName, versionId: randomUUID(), ...(customValue !== undefined ? { secretData: customValue } : {}) };
     return this.call('RotateSecret', secretName, () => this.deps.service.rotateSecret(input));
   }
 
-  scheduleDeletion(secretName: string, options: { force: boolean; recoveryWindowInDays?: number }) {
+  scheduleDeletion(secretName: SecretId, options: { force: boolean; recoveryWindowInDays?: number }) {
     return this.call('DeleteSecret', secretName, () =>
       this.deps.service.deleteSecret({
         secretName,
@@ -108,30 +117,30 @@ export class ConsoleGateway {
     );
   }
 
-  restore(secretName: string): Promise<SecretRecord> {
+  restore(secretName: SecretId): Promise<SecretRecord> {
     return this.call('RestoreSecret', secretName, () => this.deps.service.restoreSecret(secretName));
   }
 
   /** Monitoring events about one secret: shown to whoever may describe it (they hold no values). */
-  async secretEvents(secretName: string, sinceMs: number): Promise<RotorEvent[] | null> {
+  async secretEvents(secretName: SecretId, sinceMs: number): Promise<RotorEvent[] | null> {
     if (!this.deps.history) return null;
-    authorize(this.access, 'DescribeSecret', { SecretName: secretName }, this.deps.settings);
+    authorize(this.access, 'DescribeSecret', secretName, this.deps.settings);
     return this.deps.history.recent({ sinceMs, subject: secretName });
   }
 
   /** Rotation events of every secret the caller may describe. */
   async rotationEvents(sinceMs: number): Promise<RotorEvent[] | null> {
     if (!this.deps.history) return null;
-    authorize(this.access, 'ListSecrets', {}, this.deps.settings);
+    authorize(this.access, 'ListSecrets', undefined, this.deps.settings);
     const events = await this.deps.history.recent({ sinceMs });
-    return events.filter((e) => e.type.startsWith('com.secretrotor.rotation.') && this.may('DescribeSecret', e.subject));
+    return events.filter((e) => e.type.startsWith('com.secretrotor.rotation.') && this.mayDescribeStored(e.subject));
   }
 
   now(): number {
     return this.deps.clock.now();
   }
 
-  private async call<T>(action: string, secretName: string | undefined, run: () => Promise<T>, recordedName = secretName): Promise<T> {
+  private async call<T>(action: string, secretName: SecretId | undefined, run: () => Promise<T>, recordedName: string | undefined = secretName): Promise<T> {
     const requestId = randomUUID();
     const time = this.deps.clock.now();
     const record = async (outcome: 'ok' | 'error', code?: string) => {
@@ -151,7 +160,7 @@ export class ConsoleGateway {
       }
     };
     try {
-      authorize(this.access, action, secretName === undefined ? {} : { SecretName: secretName }, this.deps.settings);
+      authorize(this.access, action, secretName, this.deps.settings);
       const result = await run();
       await record('ok');
       return result;

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { isKmsError, KmsError } from '../domain/errors.js';
 import type { SecretRecord } from '../domain/secret.js';
+import type { SecretId } from '../domain/secret-id.js';
 import type { HttpResponse } from '../http/types.js';
 import {
   checkCredentials,
@@ -59,6 +60,17 @@ export const routeSignedIn = async (s: RequestScope): Promise<HttpResponse> => {
   if (first !== 'secrets' || extra !== undefined) return notFound(s.ctx);
   if (name === undefined) return get ? list(s) : notFound(s.ctx);
   if (name === 'new') return wizard(s, action);
+  let secret: SecretId;
+  try {
+    secret = s.gateway.resolve(name);
+  } catch (error) {
+    const e = asKmsError(error);
+    return action === 'progress' ? jsonResponse(e.httpStatus, { code: e.code, message: e.message }) : errorPage(s.ctx, e);
+  }
+  return routeSecret(s, secret, action, get);
+};
+
+const routeSecret = (s: RequestScope, name: SecretId, action: string | undefined, get: boolean): Promise<HttpResponse> | HttpResponse => {
   switch (action) {
     case undefined:
       return get ? details(s, name, {}) : notFound(s.ctx);
@@ -105,7 +117,7 @@ const detailsNotice = (secret: SecretRecord, done: string | undefined): string |
   return null;
 };
 
-const details = async (s: RequestScope, name: string, extra: Partial<DetailsModel>, status = 200): Promise<HttpResponse> => {
+const details = async (s: RequestScope, name: SecretId, extra: Partial<DetailsModel>, status = 200): Promise<HttpResponse> => {
   let secret: SecretRecord;
   try {
     secret = await s.gateway.describe(name);
@@ -129,7 +141,7 @@ const details = async (s: RequestScope, name: string, extra: Partial<DetailsMode
   return htmlResponse(status, detailsPage(s.ctx, model));
 };
 
-const reveal = async (s: RequestScope, name: string): Promise<HttpResponse> => {
+const reveal = async (s: RequestScope, name: SecretId): Promise<HttpResponse> => {
   try {
     const value = await s.gateway.reveal(name);
     return details(s, name, { revealed: value });
@@ -139,7 +151,7 @@ const reveal = async (s: RequestScope, name: string): Promise<HttpResponse> => {
   }
 };
 
-const progress = async (s: RequestScope, name: string): Promise<HttpResponse> => {
+const progress = async (s: RequestScope, name: SecretId): Promise<HttpResponse> => {
   try {
     const secret = await s.gateway.describe(name);
     const version = s.query.version ?? '';
@@ -154,7 +166,7 @@ const progress = async (s: RequestScope, name: string): Promise<HttpResponse> =>
 
 type ConfirmView = (ctx: PageContext, secret: SecretRecord, error: KmsError | null) => ReturnType<typeof page>;
 
-const confirmPage = async (s: RequestScope, name: string, view: ConfirmView, error: KmsError | null = null): Promise<HttpResponse> => {
+const confirmPage = async (s: RequestScope, name: SecretId, view: ConfirmView, error: KmsError | null = null): Promise<HttpResponse> => {
   try {
     return htmlResponse(error?.httpStatus ?? 200, view(s.ctx, await s.gateway.describe(name), error));
   } catch (e) {
@@ -162,7 +174,7 @@ const confirmPage = async (s: RequestScope, name: string, view: ConfirmView, err
   }
 };
 
-const rotate = async (s: RequestScope, name: string): Promise<HttpResponse> => {
+const rotate = async (s: RequestScope, name: SecretId): Promise<HttpResponse> => {
   const custom = s.form.useCustom === 'on' ? (s.form.customValue ?? '') : undefined;
   try {
     if (custom === '') throw new KmsError('MissingParameter', 400, 'Use Custom Secret is on: enter the new secret value.');
@@ -173,7 +185,7 @@ const rotate = async (s: RequestScope, name: string): Promise<HttpResponse> => {
   }
 };
 
-const planDeletion = async (s: RequestScope, name: string): Promise<HttpResponse> => {
+const planDeletion = async (s: RequestScope, name: SecretId): Promise<HttpResponse> => {
   const force = s.form.method === 'now';
   try {
     const days = Number(s.form.days);
@@ -186,7 +198,7 @@ const planDeletion = async (s: RequestScope, name: string): Promise<HttpResponse
   }
 };
 
-const restore = async (s: RequestScope, name: string): Promise<HttpResponse> => {
+const restore = async (s: RequestScope, name: SecretId): Promise<HttpResponse> => {
   try {
     await s.gateway.restore(name);
     return redirect(`${secretPath(s.ctx, name)}?done=restored`);

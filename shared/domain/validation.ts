@@ -1,10 +1,10 @@
 /** KMS's input rules, in one place. Each function throws a KmsError naming the bad parameter. */
 import { invalidParameter, missingParameter } from './errors.js';
 import { SECRET_TYPES, STAGE_PENDING, type SecretDataType, type SecretType, type Tag } from './secret.js';
+import { MAX_SECRET_NAME_LENGTH, SECRET_NAME_PATTERN, type SecretId } from './secret-id.js';
 
-const NAME_PATTERN = /^[A-Za-z0-9_/+=.@-]+$/;
 const VERSION_ID_PATTERN = /^[A-Za-z0-9_/+=.@-]+$/;
-export const MAX_SECRET_NAME_LENGTH = 192;
+export { MAX_SECRET_NAME_LENGTH };
 export const MAX_VERSION_ID_LENGTH = 64;
 export const MAX_SECRET_DATA_BYTES = 30_720;
 export const MAX_EXTENDED_CONFIG_CHARS = 1_024;
@@ -31,21 +31,16 @@ export const validateSecretType = (value: string | undefined): SecretType => {
 };
 
 /** Name rules per type: ECS names start acs/ecs/, RAM names are generated, others must not start acs/. */
-export const validateSecretName = (name: string, type: SecretType): void => {
+export const validateSecretName = (name: string, type: SecretType): SecretId => {
   if (name.length > MAX_SECRET_NAME_LENGTH)
     throw invalidParameter('SecretName', `must be at most ${MAX_SECRET_NAME_LENGTH} characters`);
-  if (!NAME_PATTERN.test(name))
+  if (!SECRET_NAME_PATTERN.test(name))
     throw invalidParameter('SecretName', 'may contain only letters, digits and _/+=.-@');
   if (type === 'ECS' && !name.startsWith('acs/ecs/'))
     throw invalidParameter('SecretName', 'of an ECS secret must start with acs/ecs/');
   if (type !== 'ECS' && type !== 'RAMCredentials' && name.startsWith('acs/'))
     throw invalidParameter('SecretName', 'must not start with acs/');
-};
-
-/** Lookups accept a name or an ARN; the ARN's tail after `secret/` is the name. */
-export const nameFromNameOrArn = (value: string): string => {
-  const match = /^acs:kms:[^:]*:[^:]*:secret\/(.+)$/.exec(value);
-  return match?.[1] ?? value;
+  return name as SecretId;
 };
 
 export const validateVersionId = (versionId: string, parameter = 'VersionId'): void => {

@@ -20,9 +20,9 @@ import {
   type RequestContext,
   type ResourceScope,
 } from '../domain/policy/index.js';
+import type { SecretId } from '../domain/secret-id.js';
 import type { Clock } from '../ports/clock.js';
 import { noPermission } from './http-errors.js';
-import type { RequestParams } from './params.js';
 import type { AccessGrant, HttpRequest } from './types.js';
 
 export type ResourceKind = 'secret' | 'container' | 'none';
@@ -86,14 +86,16 @@ export const requestContextOf = (req: HttpRequest, clock: Clock): RequestContext
   currentTime: clock.now(),
 });
 
-/** The resource an action names; SecretName (already reduced from an ARN) must be present for secret actions. */
-export const resourceOf = (rule: ActionRule, params: RequestParams, scope: ResourceScope): string => {
+/** The rule of an action, or undefined for a name without one. */
+export const ruleOf = (actionName: string): ActionRule | undefined =>
+  Object.hasOwn(ACTION_RULES, actionName) ? ACTION_RULES[actionName] : undefined;
+
+/** The resource an action names: for a secret action, the ARN of exactly the secret it will act on. */
+export const resourceOf = (rule: ActionRule, secret: SecretId | undefined, scope: ResourceScope): string => {
   switch (rule.resource) {
-    case 'secret': {
-      const name = params.SecretName;
-      if (name === undefined || name === '') throw missingParameter('SecretName');
-      return secretResource(scope, name);
-    }
+    case 'secret':
+      if (secret === undefined) throw missingParameter('SecretName');
+      return secretResource(scope, secret);
     case 'container':
       return secretContainerResource(scope);
     case 'none':
@@ -102,13 +104,14 @@ export const resourceOf = (rule: ActionRule, params: RequestParams, scope: Resou
 };
 
 /**
- * Throws Forbidden.NoPermission unless the caller may perform the action. An action without a rule
- * (a bug: see the test that every action has one) is allowed to the root key only.
+ * Throws Forbidden.NoPermission unless the caller may perform the action; `secret` is the resolved
+ * identity the action will act on (domain/secret-id.ts). An action without a rule (a bug: see the
+ * test that every action has one) is allowed to the root key only.
  */
-export const authorize = (access: CallerAccess, actionName: string, params: RequestParams, scope: ResourceScope): void => {
+export const authorize = (access: CallerAccess, actionName: string, secret: SecretId | undefined, scope: ResourceScope): void => {
   if (access.unrestricted) return;
-  const rule = Object.hasOwn(ACTION_RULES, actionName) ? ACTION_RULES[actionName] : undefined;
+  const rule = ruleOf(actionName);
   if (!rule) throw noPermission(`kms:${actionName}`, ANY_RESOURCE);
-  const resource = resourceOf(rule, params, scope);
+  const resource = resourceOf(rule, secret, scope);
   if (!access.may(rule.permission, resource)) throw noPermission(rule.permission, resource);
 };

@@ -16,11 +16,11 @@ import { authenticate, claimedAccessKeyId } from './authenticate.js';
 import { isV3Request } from './signature-v3.js';
 import { errorResponse, responseFormat, successResponse, type ResponseFormat } from './format.js';
 import { actionNotFound, invalidVersion, unsupportedHttpMethod } from './http-errors.js';
-import { withSecretNameFromArn } from './secret-arn.js';
+import { resolveSecretReference, type SecretId } from '../domain/secret-id.js';
 import { KMS_ACTIONS, type KmsAction } from './actions/index.js';
 import type { AccessControl } from './actions/action.js';
 import { ADMIN_ACTIONS } from './admin/index.js';
-import { authorize, callerAccess, requestContextOf } from './authorize.js';
+import { authorize, callerAccess, requestContextOf, ruleOf } from './authorize.js';
 
 export const KMS_API_VERSION = '2016-01-20';
 
@@ -32,7 +32,10 @@ export interface KmsCallRecord {
   action: string;
   /** Verified on success; on failure the key the request claimed (possibly unverified or empty). */
   accessKeyId: string;
-  /** The SecretName parameter of KMS actions, as sent (possibly an ARN), at most 256 characters. */
+  /**
+   * The secret a KMS action named: once resolved, the secret it acted on (its stored name);
+   * before (a reference that resolves to nothing), the SecretName parameter as sent, at most 256 characters.
+   */
   secretName?: string;
   outcome: 'ok' | 'error';
   code?: string;
@@ -74,8 +77,8 @@ export const handleKmsRequest = async (req: HttpRequest, deps: KmsApiDeps): Prom
   let params: RequestParams = req.query;
   let actionName = '';
   let accessKeyId = '';
-  // Once an ARN is resolved, the audit names the secret as stored, so a search by name finds the call.
-  let recordedSecretName: string | undefined;
+  // Once the reference is resolved, the audit names the secret as stored, so a search by name finds the call.
+  let secret: SecretId | undefined;
   const record = (outcome: 'ok' | 'error', code?: string): Promise<void> =>
     notify(deps, {
       requestId,
@@ -85,7 +88,7 @@ export const handleKmsRequest = async (req: HttpRequest, deps: KmsApiDeps): Prom
       // Admin actions take no secret: a SecretName there is a filter, not the object of the call.
       secretName: ADMIN_ACTIONS.has(actionName)
         ? undefined
-        : (recordedSecretName ?? params.SecretName)?.slice(0, MAX_RECORDED_SECRET_NAME_LENGTH),
+        : (secret ?? params.SecretName)?.slice(0, MAX_RECORDED_SECRET_NAME_LENGTH),
       outcome,
       code,
       sourceIp: req.sourceIp,
@@ -102,16 +105,17 @@ export const handleKmsRequest = async (req: HttpRequest, deps: KmsApiDeps): Prom
 
     const caller = await authenticate(req, params, deps);
     accessKeyId = caller.accessKeyId;
-    // Admin actions take no secret: their SecretName is an audit filter, never an ARN to resolve.
-    const target = ADMIN_ACTIONS.has(action.name) ? params : withSecretNameFromArn(params, deps.settings);
-    recordedSecretName = target.SecretName;
+    // The one place a SecretName becomes an identity; authorization and the action both use it.
+    // Admin actions take no secret: their SecretName is an audit filter, never a reference.
+    if (ruleOf(action.name)?.resource === 'secret') secret = resolveSecretReference(params.SecretName, deps.settings);
     const access = callerAccess(caller.grant, requestContextOf(req, deps.clock));
-    authorize(access, action.name, target, deps.settings);
-    const fields = await action.execute(target, {
+    authorize(access, action.name, secret, deps.settings);
+    const fields = await action.execute(params, {
       service: deps.service,
       settings: deps.settings,
       access,
       callerAccessKeyId: caller.accessKeyId,
+      ...(secret !== undefined ? { secret } : {}),
       ...(deps.accessControl ? { accessControl: deps.accessControl } : {}),
     });
     response = successResponse(action.name, requestId, fields, responseFormat(params));

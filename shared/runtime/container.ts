@@ -22,6 +22,7 @@ import type { SecretService } from '../app/service.js';
 import { createAccessKeyService, type AccessKeyService } from '../app/access-keys.js';
 import { createAuditTrail, type AuditTrail } from '../app/audit-trail.js';
 import { EventTypes } from '../domain/events.js';
+import { resolveSecretReference, type SecretScope } from '../domain/secret-id.js';
 import { auditRecordOf } from '../http/audit.js';
 import type { KmsApiDeps } from '../http/kms-api.js';
 import type { CredentialResolver } from '../http/types.js';
@@ -283,15 +284,19 @@ const buildAdapters = (config: RuntimeConfig, clock: Clock, logger: Logger): Pro
   }
 };
 
+/** A managing credential named in a secret's ExtendedConfig (a name or an ARN), resolved like any reference. */
+const managingValue = async (service: SecretService, reference: string, scope: SecretScope): Promise<string> =>
+  (await service.getSecretValue({ secretName: resolveSecretReference(reference, scope) })).secretData;
+
 /**
  * Every driver that needs no per-deployment setup. The SQL drivers read their managing credential
  * from another secret, through the service built after them (hence the late binding).
  */
-const defaultDrivers = (service: () => SecretService): DriverRegistry =>
+const defaultDrivers = (service: () => SecretService, scope: SecretScope): DriverRegistry =>
   createDriverRegistry([
     new GeneratedPasswordDriver(),
-    ...createSqlDrivers({ resolveSecret: async (name) => (await service().getSecretValue({ secretName: name })).secretData }),
-    createLinuxHostDriver({ resolveSecret: async (name) => (await service().getSecretValue({ secretName: name })).secretData }),
+    ...createSqlDrivers({ resolveSecret: (reference) => managingValue(service(), reference, scope) }),
+    createLinuxHostDriver({ resolveSecret: (reference) => managingValue(service(), reference, scope) }),
     createRdsDriver({ credentials: () => invocationCredentials(), connection: rdsConnectionFromEnv() }),
     createRamAccessKeyDriver({ credentials: () => invocationCredentials(), ...ramEndpointFromEnv() }),
     createEcsSecretDriver({ credentials: () => invocationCredentials(), ...ecsEndpointFromEnv() }),
@@ -323,7 +328,7 @@ export const createContainer = async (config: RuntimeConfig, overrides: Containe
     defaultDrivers(() => {
       if (!service) throw new Error('The secret service is not built yet.');
       return service;
-    });
+    }, config);
   // Crash tests only: set through ROTOR_FAULT_POINT, never in use.
   const faults = faultPointsFromEnv();
   const drivers = faults ? faults.wrapDrivers(registry) : registry;

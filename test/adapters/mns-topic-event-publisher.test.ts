@@ -17,6 +17,7 @@ import { ManualClock, SECOND } from '../support/manual-clock.js';
 import { createMnsSdkClient, type MnsSdkClient } from '../support/mns-server/mns-sdk.js';
 import { startMnsServer, type MnsTestServer } from '../support/mns-server/index.js';
 import { RecordingDriver } from '../support/recording-driver.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 const TOPIC = 'secret-rotor-events';
 
@@ -132,8 +133,8 @@ describe('MnsTopicEventPublisher over the MNS test server', () => {
         const put = 'put-Value-0002';
         const name = 'app/db';
         await service.createSecret({ secretName: name, versionId: 'v1', secretData: initial, extendedConfig: '{"SecretSubType":"Recorded"}' });
-        await service.putSecretValue({ secretName: name, versionId: 'v2', secretData: put });
-        await service.rotateSecret({ secretName: name, versionId: 'r1' });
+        await service.putSecretValue({ secretName: secretIdOf(name), versionId: 'v2', secretData: put });
+        await service.rotateSecret({ secretName: secretIdOf(name), versionId: 'r1' });
         // Play the rotate function's queue trigger over MNS until the rotation is done.
         for (let i = 0; i < 10; i++) {
           const [leased] = await queue.receive(1, 30);
@@ -142,7 +143,7 @@ describe('MnsTopicEventPublisher over the MNS test server', () => {
           await queue.delete(leased.receiptHandle);
           clock.advance(SECOND);
         }
-        const rotated = (await service.getSecretValue({ secretName: name })).secretData;
+        const rotated = (await service.getSecretValue({ secretName: secretIdOf(name) })).secretData;
         expect(rotated).toBe(driver.applied);
 
         const published = server.state.published(TOPIC);

@@ -14,6 +14,7 @@ import { rotationMessagesFromEvents } from '../../shared/runtime/trigger.js';
 import { SECOND } from '../support/manual-clock.js';
 import { RecordingDriver } from '../support/recording-driver.js';
 import { createHarness, type Harness } from '../support/service-harness.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 const DELAY_SECONDS = 120;
 
@@ -47,12 +48,12 @@ const setup = async () => {
   return driver;
 };
 
-const value = async (versionStage = 'ACSCurrent') => (await h.service.getSecretValue({ secretName: 'db', versionStage })).secretData;
+const value = async (versionStage = 'ACSCurrent') => (await h.service.getSecretValue({ secretName: secretIdOf('db'), versionStage })).secretData;
 
 describe('delayed retirement of ACSPrevious', () => {
   it('calls cleanup with the outgoing value once the delay has passed, not before', async () => {
     const driver = await setup();
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     expect(await h.pump(5)).toBe(5);
     expect(driver.cleanups).toEqual([]);
     h.clock.advance((DELAY_SECONDS - 1) * SECOND);
@@ -67,20 +68,20 @@ describe('delayed retirement of ACSPrevious', () => {
     const driver = new RecordingDriver();
     h = await createHarness({ drivers: [driver] });
     await h.service.createSecret({ secretName: 'db', versionId: 'v1', secretData: 'x', extendedConfig: '{"SecretSubType":"Recorded"}' });
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     expect(await h.pump()).toBe(5);
     expect(await h.queue.depth()).toMatchObject({ delayed: 0, inFlight: 0 });
   });
 
   it('never retires ACSCurrent, and does nothing for a secret scheduled for deletion', async () => {
     const driver = await setup();
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     await h.pump(5);
     await h.service.runRotationStep({ secretName: 'db', versionId: 'r1', step: RETIRE_PREVIOUS });
     await h.service.runRotationStep({ secretName: 'db', versionId: 'no-such-version', step: RETIRE_PREVIOUS });
     await h.service.runRotationStep({ secretName: 'no-such-secret', versionId: 'v1', step: RETIRE_PREVIOUS });
     expect(driver.cleanups).toEqual([]);
-    await h.service.deleteSecret({ secretName: 'db', recoveryWindowInDays: 7 });
+    await h.service.deleteSecret({ secretName: secretIdOf('db'), recoveryWindowInDays: 7 });
     expect(await h.pump()).toBe(1);
     expect(driver.cleanups).toEqual([]);
   });
@@ -88,7 +89,7 @@ describe('delayed retirement of ACSPrevious', () => {
   it('a failed cleanup is thrown, so the queue delivers it again, and a repeated one is harmless', async () => {
     const driver = await setup();
     driver.cleanupFailures = 1;
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     await h.pump();
     expect(driver.cleanupFailures).toBe(0);
     expect(driver.cleanups).toHaveLength(1);
@@ -111,32 +112,32 @@ describe('finalize after the promote', () => {
     const driver = new RecordingDriver();
     h = await createHarness({ drivers: [driver] });
     await h.service.createSecret({ secretName: 'db', versionId: 'v1', secretData: 'x', extendedConfig: '{"SecretSubType":"Recorded"}' });
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     expect(await h.pump(4)).toBe(4);
     // Promote is stored, finalize not run yet: ACSCurrent is already the new version.
     expect(driver.calls).toEqual(['generate', 'apply', 'verify']);
-    expect((await h.service.getSecretValue({ secretName: 'db' })).version.versionId).toBe('r1');
+    expect((await h.service.getSecretValue({ secretName: secretIdOf('db') })).version.versionId).toBe('r1');
     // A second rotation starts before the finalize message is processed: the finalize waits, and
     // once that rotation has promoted, the older finalize finds ACSCurrent moved on and does nothing.
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r2' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r2' });
     await h.service.runRotationStep({ secretName: 'db', versionId: 'r1', step: 'finalizePromoted' });
     expect(driver.calls).toEqual(['generate', 'apply', 'verify']);
     await h.pump();
     expect(driver.calls.filter((c) => c === 'finalize')).toHaveLength(1);
-    expect((await h.service.describeSecret('db')).lastRotation).toMatchObject({ versionId: 'r2', status: 'Succeeded' });
+    expect((await h.service.describeSecret(secretIdOf('db'))).lastRotation).toMatchObject({ versionId: 'r2', status: 'Succeeded' });
   });
 
   it('still runs when the rotation it waited for fails', async () => {
     const driver = new RecordingDriver();
     h = await createHarness({ drivers: [driver] });
     await h.service.createSecret({ secretName: 'db', versionId: 'v1', secretData: 'x', extendedConfig: '{"SecretSubType":"Recorded"}' });
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     expect(await h.pump(4)).toBe(4);
     driver.failNext('verify', 1, false);
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r2' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r2' });
     await h.pump();
-    expect((await h.service.describeSecret('db')).lastRotation).toMatchObject({ versionId: 'r2', status: 'Failed' });
-    expect((await h.service.getSecretValue({ secretName: 'db' })).version.versionId).toBe('r1');
+    expect((await h.service.describeSecret(secretIdOf('db'))).lastRotation).toMatchObject({ versionId: 'r2', status: 'Failed' });
+    expect((await h.service.getSecretValue({ secretName: secretIdOf('db') })).version.versionId).toBe('r1');
     expect(driver.calls.filter((c) => c === 'finalize')).toHaveLength(1);
   });
 });

@@ -11,6 +11,7 @@ import { describeSecret as describeAction } from '../../shared/http/actions/desc
 import { makeRotatingSecret } from '../support/fixtures.js';
 import { HOUR, SECOND } from '../support/manual-clock.js';
 import { createHarness, type Harness } from '../support/service-harness.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 let h: Harness;
 afterEach(async () => h.close());
@@ -75,8 +76,8 @@ describe('per-kind caps', () => {
 
   it('manual rotations are not held back by the cap, but count toward it', async () => {
     await setup(limits(1, 100), 2);
-    await h.service.rotateSecret({ secretName: 's000', versionId: 'm1' });
-    await h.service.rotateSecret({ secretName: 's001', versionId: 'm2' });
+    await h.service.rotateSecret({ secretName: secretIdOf('s000'), versionId: 'm1' });
+    await h.service.rotateSecret({ secretName: secretIdOf('s001'), versionId: 'm2' });
     expect(await inFlight()).toBe(2);
     await h.pump();
     expect(await rotated()).toBe(2);
@@ -100,14 +101,14 @@ describe('a due secret that cannot start', () => {
     expect(await tick()).toMatchObject({ rowsRead: 1, acted: 0, deferred: 1 });
     expect(await tick()).toMatchObject({ rowsRead: 1, acted: 1, deferred: 0 });
     await h.pump();
-    expect((await h.service.describeSecret('ok')).lastRotation?.status).toBe('Succeeded');
-    const orphan = await h.service.describeSecret('orphan');
+    expect((await h.service.describeSecret(secretIdOf('ok'))).lastRotation?.status).toBe('Succeeded');
+    const orphan = await h.service.describeSecret(secretIdOf('orphan'));
     expect(orphan.rotation.nextRotationAt).toBeGreaterThan(h.clock.now() + h.settings.noDriverRetrySeconds * SECOND - 1);
   });
 
   it('is reported overdue once per occurrence, and its backlog shows in DescribeSecret', async () => {
     await setup({ ...limits(1, 100), overdueAfterSeconds: 600 }, 2);
-    await h.service.rotateSecret({ secretName: 's000', versionId: 'hold' });
+    await h.service.rotateSecret({ secretName: secretIdOf('s000'), versionId: 'hold' });
     // s000 holds the only slot; a failing pump is not needed: the job simply stays in flight.
     const overdueEvents = () => h.events.events.filter((e) => e.type === 'com.secretrotor.rotation.overdue');
     expect(await tick()).toMatchObject({ deferred: 1, overdue: 0 });
@@ -119,7 +120,7 @@ describe('a due secret that cannot start', () => {
     expect(await tick()).toMatchObject({ deferred: 1, overdue: 1 });
     expect(overdueEvents()).toHaveLength(1);
 
-    const fields = (await describeAction.execute({ SecretName: 's001' }, { service: h.service, settings: h.settings } as never)) as Record<
+    const fields = (await describeAction.execute({ SecretName: 's001' }, { service: h.service, settings: h.settings, secret: secretIdOf('s001') } as never)) as Record<
       string,
       unknown
     >;
@@ -129,6 +130,6 @@ describe('a due secret that cannot start', () => {
     await h.pump();
     h.clock.advance(h.settings.tickIntervalSeconds * 2 * SECOND);
     expect(await tick()).toMatchObject({ acted: 1 });
-    expect((await h.service.describeSecret('s001')).backlog).toBeNull();
+    expect((await h.service.describeSecret(secretIdOf('s001'))).backlog).toBeNull();
   });
 });

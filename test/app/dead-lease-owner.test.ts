@@ -13,6 +13,7 @@ import { FINALIZE_PROMOTED, type JobQueue } from '../../shared/ports/job-queue.j
 import { SECOND } from '../support/manual-clock.js';
 import { RecordingDriver } from '../support/recording-driver.js';
 import { createHarness, type Harness } from '../support/service-harness.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 const DEAD_WORKER = 'host-a:4242:0badf00d';
 const CONFIG = '{"SecretSubType":"Recorded"}';
@@ -46,7 +47,7 @@ const dyingWorker = (driver: RecordingDriver, keep: (step: string) => boolean): 
 };
 
 const untilJobAt = async (step: string): Promise<void> => {
-  while ((await h.service.describeSecret('db')).job?.step !== step) await new Promise((resolve) => setImmediate(resolve));
+  while ((await h.service.describeSecret(secretIdOf('db'))).job?.step !== step) await new Promise((resolve) => setImmediate(resolve));
 };
 
 /**
@@ -55,19 +56,19 @@ const untilJobAt = async (step: string): Promise<void> => {
  */
 const dieAfterCreatePending = async (driver: RecordingDriver): Promise<void> => {
   const dying = dyingWorker(driver, (step) => step === 'createPending');
-  await dying.rotateSecret({ secretName: 'db', versionId: 'r1' });
+  await dying.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
   const [message] = await h.queue.receive(1, 30);
   void dying.runRotationStep(message!.body);
   await untilJobAt('applyToTarget');
   await h.queue.release(message!.receiptHandle, 0);
 };
 
-const lastRotation = async () => (await h.service.describeSecret('db')).lastRotation;
+const lastRotation = async () => (await h.service.describeSecret(secretIdOf('db'))).lastRotation;
 
 describe('a lease whose holder is known to be gone', () => {
   it('is taken over at once by the reconciler: a claim whose first step was never queued', async () => {
     const driver = await setup(deadWorkerIsGone);
-    void dyingWorker(driver, () => false).rotateSecret({ secretName: 'db', versionId: 'r1' });
+    void dyingWorker(driver, () => false).rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     await untilJobAt('createPending');
     const claimedAt = h.clock.now();
 
@@ -92,12 +93,12 @@ describe('a lease whose holder is known to be gone', () => {
   it('queues again a finalize whose promote was stored by the dead worker', async () => {
     const driver = await setup(deadWorkerIsGone);
     const dying = dyingWorker(driver, (step) => step !== FINALIZE_PROMOTED);
-    await dying.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    await dying.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     const nextStep: Record<string, string> = { createPending: 'applyToTarget', applyToTarget: 'verify', verify: 'promote' };
     for (let [m] = await h.queue.receive(1, 30); m; [m] = await h.queue.receive(1, 30)) {
       void dying.runRotationStep(m.body);
       if (m.body.step === 'promote') {
-        while ((await h.service.describeSecret('db')).pendingFinalize?.versionId !== 'r1') await new Promise((resolve) => setImmediate(resolve));
+        while ((await h.service.describeSecret(secretIdOf('db'))).pendingFinalize?.versionId !== 'r1') await new Promise((resolve) => setImmediate(resolve));
       } else {
         await untilJobAt(nextStep[m.body.step]!);
       }
@@ -108,13 +109,13 @@ describe('a lease whose holder is known to be gone', () => {
     expect(await h.service.reconcileStalledRotations()).toEqual({ ...NOTHING, finalizesRequeued: 1 });
     await h.pump();
     expect(driver.calls).toEqual(['generate', 'apply', 'verify', 'finalize']);
-    expect((await h.service.describeSecret('db')).pendingFinalize).toBeNull();
+    expect((await h.service.describeSecret(secretIdOf('db'))).pendingFinalize).toBeNull();
   });
 
   it('is left alone while its holder lives, and this process’s own lease always is', async () => {
     const driver = await setup(() => false);
     // Held by this service itself: the check says no one is alive, yet the holder is the caller.
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     expect(await h.service.reconcileStalledRotations()).toEqual(NOTHING);
     await h.pump();
     expect(await lastRotation()).toMatchObject({ versionId: 'r1', status: 'Succeeded' });
@@ -125,7 +126,7 @@ describe('a lease whose holder is known to be gone', () => {
     await dieAfterCreatePending(other);
     expect(await h.service.reconcileStalledRotations()).toEqual(NOTHING);
     await h.pump();
-    expect((await h.service.describeSecret('db')).job).toMatchObject({ versionId: 'r1', step: 'applyToTarget' });
+    expect((await h.service.describeSecret(secretIdOf('db'))).job).toMatchObject({ versionId: 'r1', step: 'applyToTarget' });
   });
 });
 
@@ -136,7 +137,7 @@ describe('without a way to tell (the cloud)', () => {
 
     await h.pump();
     expect(await h.service.reconcileStalledRotations()).toEqual({ ...NOTHING, expiredRead: 0 });
-    expect((await h.service.describeSecret('db')).job).toMatchObject({ versionId: 'r1', step: 'applyToTarget' });
+    expect((await h.service.describeSecret(secretIdOf('db'))).job).toMatchObject({ versionId: 'r1', step: 'applyToTarget' });
 
     h.clock.advance(h.settings.leaseSeconds * SECOND + 1);
     expect(await h.service.reconcileStalledRotations()).toEqual({ ...NOTHING, redriven: 1 });

@@ -13,6 +13,7 @@ import type { CheckCurrentRequest } from '../../shared/ports/target-driver.js';
 import { HOUR } from '../support/manual-clock.js';
 import { RecordingDriver } from '../support/recording-driver.js';
 import { createHarness, type Harness } from '../support/service-harness.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 /** A target whose current credential can be changed behind the store's back. */
 class CheckableDriver extends RecordingDriver {
@@ -48,7 +49,7 @@ const setup = async () => {
 const tick = async () => (await h.service.scheduleDueRotations()) as RotationTickResult;
 const driftEvents = () => h.eventTypes().filter((t) => t.startsWith('secret.drift'));
 const describeFields = async (secretName = 'db') =>
-  (await describeAction.execute({ SecretName: secretName }, { service: h.service, settings: h.settings } as never)) as Record<string, unknown>;
+  (await describeAction.execute({ SecretName: secretName }, { service: h.service, settings: h.settings, secret: secretIdOf(secretName) } as never)) as Record<string, unknown>;
 
 describe('drift checks', () => {
   it('checks on the first tick, then once per interval, and reports a change of outcome once', async () => {
@@ -78,7 +79,7 @@ describe('drift checks', () => {
 
   it('checks the new ACSCurrent after a rotation, and not while one runs', async () => {
     const driver = await setup();
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     expect((await tick()).drift.rowsRead).toBe(0);
     await h.pump();
     expect((await tick()).drift).toMatchObject({ inSync: 1 });

@@ -11,6 +11,7 @@ import type { ApplyRequest, CheckCurrentRequest } from '../../shared/ports/targe
 import { SECOND } from '../support/manual-clock.js';
 import { RecordingDriver } from '../support/recording-driver.js';
 import { createHarness, type Harness } from '../support/service-harness.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 let h: Harness;
 afterEach(async () => h.close());
@@ -64,14 +65,14 @@ const setup = async (driver: RecordingDriver = new InPlaceDriver()) => {
   return driver;
 };
 
-const value = async (versionStage: string) => h.service.getSecretValue({ secretName: 'db', versionStage });
+const value = async (versionStage: string) => h.service.getSecretValue({ secretName: secretIdOf('db'), versionStage });
 const events = (type: string) => h.events.events.filter((e) => e.type === `com.secretrotor.${type}`);
 
 describe('giving up a rotation on an in-place target', () => {
   it('rolls forward when the target took the pending value but every answer was lost', async () => {
     const driver = (await setup()) as InPlaceDriver;
     driver.lostApplyAnswers = h.settings.maxStepAttempts;
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     await h.pump();
 
     expect(events('rotation.failed')).toHaveLength(0);
@@ -81,7 +82,7 @@ describe('giving up a rotation on an in-place target', () => {
     expect((await value('ACSCurrent')).version.versionId).toBe('r1');
     expect((await value('ACSCurrent')).secretData).toBe(driver.applied);
     expect((await value('ACSPrevious')).version.versionId).toBe('v1');
-    const s = await h.service.describeSecret('db');
+    const s = await h.service.describeSecret(secretIdOf('db'));
     expect(s.lastRotation).toMatchObject({ versionId: 'r1', status: 'Succeeded' });
     expect(s.pendingFinalize).toBeNull();
     expect(driver.calls.filter((c) => c === 'finalize')).toHaveLength(1);
@@ -92,13 +93,13 @@ describe('giving up a rotation on an in-place target', () => {
     await h.queue.send({ secretName: 'db', versionId: 'r1', step: 'applyToTarget' });
     await h.pump();
     expect(events('rotation.succeeded')).toHaveLength(1);
-    expect((await h.service.describeSecret('db')).revision).toBe(revision);
+    expect((await h.service.describeSecret(secretIdOf('db'))).revision).toBe(revision);
   });
 
   it('fails as usual, dropping the pending label, when the apply never landed and ACSCurrent still works', async () => {
     const driver = (await setup()) as InPlaceDriver;
     driver.failNext('apply', h.settings.maxStepAttempts);
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     await h.pump();
 
     expect(driver.checks).toBe(1);
@@ -106,7 +107,7 @@ describe('giving up a rotation on an in-place target', () => {
     const failed = events('rotation.failed');
     expect(failed).toHaveLength(1);
     expect(failed[0]?.data).toMatchObject({ versionId: 'r1', step: 'applyToTarget', error: { code: 'Target.Unavailable' } });
-    const s = await h.service.describeSecret('db');
+    const s = await h.service.describeSecret(secretIdOf('db'));
     expect(s.stages).toEqual({ ACSCurrent: 'v1' });
     expect(s.lastRotation).toMatchObject({ versionId: 'r1', status: 'Failed', error: { code: 'Target.Unavailable' } });
     expect(driver.applied).toBe(INITIAL);
@@ -117,7 +118,7 @@ describe('giving up a rotation on an in-place target', () => {
   it('keeps the pending version labelled and rotates again soon when the target cannot tell', async () => {
     const driver = (await setup()) as InPlaceDriver;
     driver.lostApplyAnswers = h.settings.maxStepAttempts;
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     await h.pump(2); // createPending, then the first apply (landed, answer lost)
     driver.unreachableChecks = true;
     await h.pump();
@@ -129,7 +130,7 @@ describe('giving up a rotation on an in-place target', () => {
       error: { code: 'Rotation.TargetStateUncertain' },
       stepError: { code: 'Target.Timeout' },
     });
-    const s = await h.service.describeSecret('db');
+    const s = await h.service.describeSecret(secretIdOf('db'));
     expect(s.job).toBeNull();
     expect(s.stages).toEqual({ ACSCurrent: 'v1', RotorPending: 'r1' });
     expect(s.lastRotation).toMatchObject({ status: 'Failed', error: { code: 'Rotation.TargetStateUncertain' } });
@@ -144,7 +145,7 @@ describe('giving up a rotation on an in-place target', () => {
     h.clock.advance(h.settings.retryMaxSeconds * SECOND);
     await h.service.scheduleDueRotations();
     await h.pump();
-    const after = await h.service.describeSecret('db');
+    const after = await h.service.describeSecret(secretIdOf('db'));
     expect(after.lastRotation).toMatchObject({ status: 'Succeeded' });
     expect(after.stages.RotorPending).toBeUndefined();
     expect((await value('ACSCurrent')).secretData).toBe(driver.applied);
@@ -153,15 +154,15 @@ describe('giving up a rotation on an in-place target', () => {
   it('leaves a target whose apply keeps ACSCurrent working alone: no extra checks, pending label dropped', async () => {
     const driver = await setup(new RecordingDriver());
     driver.failNext('apply', h.settings.maxStepAttempts);
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     await h.pump();
     expect(driver.calls).toEqual(['generate', 'apply', 'apply', 'apply']);
-    expect((await h.service.describeSecret('db')).stages).toEqual({ ACSCurrent: 'v1' });
+    expect((await h.service.describeSecret(secretIdOf('db'))).stages).toEqual({ ACSCurrent: 'v1' });
   });
 
   it('the reconciler rolls a stalled rotation forward instead of abandoning it when the target took the pending value', async () => {
     const driver = (await setup()) as InPlaceDriver;
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     expect(await h.pump(2)).toBe(2); // createPending, applyToTarget: the target has the new value
     const loseQueuedMessages = async () => {
       for (let [m] = await h.queue.receive(1, 30); m; [m] = await h.queue.receive(1, 30)) await h.queue.delete(m.receiptHandle);

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KmsError } from '../../shared/domain/errors.js';
 import { createHarness, type Harness } from '../support/service-harness.js';
 import { DAY, HOUR } from '../support/manual-clock.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 let h: Harness;
 beforeEach(async () => {
@@ -25,7 +26,7 @@ const create = (name = 'app-db', data = 's3cr3t-v1') =>
 describe('create and read', () => {
   it('stores the value encrypted and reads it back as ACSCurrent', async () => {
     await create();
-    const got = await h.service.getSecretValue({ secretName: 'app-db' });
+    const got = await h.service.getSecretValue({ secretName: secretIdOf('app-db') });
     expect(got.secretData).toBe('s3cr3t-v1');
     expect(got.version).toMatchObject({ versionId: 'v1', stages: ['ACSCurrent'] });
     const stored = await h.store.getVersion('app-db', 'v1');
@@ -34,7 +35,7 @@ describe('create and read', () => {
   it('refuses a duplicate name, and a name pending deletion with its own code', async () => {
     await create();
     expect(await kmsCode(create())).toBe('Rejected.ResourceExist');
-    await h.service.deleteSecret({ secretName: 'app-db', recoveryWindowInDays: 7 });
+    await h.service.deleteSecret({ secretName: secretIdOf('app-db'), recoveryWindowInDays: 7 });
     expect(await kmsCode(create())).toBe('Rejected.ResourceInDeleteWindow');
   });
   it('names RAM secrets after their user', async () => {
@@ -52,39 +53,39 @@ describe('create and read', () => {
 describe('Generic values and stages', () => {
   it('PutSecretValue moves ACSCurrent to ACSPrevious; same VersionId+data is idempotent, other data refused', async () => {
     await create();
-    await h.service.putSecretValue({ secretName: 'app-db', versionId: 'v2', secretData: 'two' });
-    expect((await h.service.getSecretValue({ secretName: 'app-db' })).secretData).toBe('two');
-    expect((await h.service.getSecretValue({ secretName: 'app-db', versionStage: 'ACSPrevious' })).secretData).toBe('s3cr3t-v1');
-    const again = await h.service.putSecretValue({ secretName: 'app-db', versionId: 'v2', secretData: 'two' });
+    await h.service.putSecretValue({ secretName: secretIdOf('app-db'), versionId: 'v2', secretData: 'two' });
+    expect((await h.service.getSecretValue({ secretName: secretIdOf('app-db') })).secretData).toBe('two');
+    expect((await h.service.getSecretValue({ secretName: secretIdOf('app-db'), versionStage: 'ACSPrevious' })).secretData).toBe('s3cr3t-v1');
+    const again = await h.service.putSecretValue({ secretName: secretIdOf('app-db'), versionId: 'v2', secretData: 'two' });
     expect(again.version.stages).toEqual(['ACSCurrent']);
-    expect(await kmsCode(h.service.putSecretValue({ secretName: 'app-db', versionId: 'v2', secretData: 'other' }))).toBe(
+    expect(await kmsCode(h.service.putSecretValue({ secretName: secretIdOf('app-db'), versionId: 'v2', secretData: 'other' }))).toBe(
       'Rejected.ResourceExist',
     );
-    await h.service.putSecretValue({ secretName: 'app-db', versionId: 'v3', secretData: 'three' });
-    const versions = await h.service.listSecretVersionIds({ secretName: 'app-db' });
+    await h.service.putSecretValue({ secretName: secretIdOf('app-db'), versionId: 'v3', secretData: 'three' });
+    const versions = await h.service.listSecretVersionIds({ secretName: secretIdOf('app-db') });
     expect(versions.versions.map((v) => [v.versionId, v.stages])).toEqual([
       ['v2', ['ACSPrevious']],
       ['v3', ['ACSCurrent']],
     ]);
-    const all = await h.service.listSecretVersionIds({ secretName: 'app-db', includeDeprecated: true });
+    const all = await h.service.listSecretVersionIds({ secretName: secretIdOf('app-db'), includeDeprecated: true });
     expect(all.total).toBe(3);
   });
   it('reads by VersionId, and refuses a VersionId/VersionStage mismatch', async () => {
     await create();
-    await h.service.putSecretValue({ secretName: 'app-db', versionId: 'v2', secretData: 'two' });
-    expect((await h.service.getSecretValue({ secretName: 'app-db', versionId: 'v1' })).secretData).toBe('s3cr3t-v1');
-    expect(await kmsCode(h.service.getSecretValue({ secretName: 'app-db', versionId: 'v1', versionStage: 'ACSCurrent' }))).toBe(
+    await h.service.putSecretValue({ secretName: secretIdOf('app-db'), versionId: 'v2', secretData: 'two' });
+    expect((await h.service.getSecretValue({ secretName: secretIdOf('app-db'), versionId: 'v1' })).secretData).toBe('s3cr3t-v1');
+    expect(await kmsCode(h.service.getSecretValue({ secretName: secretIdOf('app-db'), versionId: 'v1', versionStage: 'ACSCurrent' }))).toBe(
       'InvalidParameter',
     );
-    expect(await kmsCode(h.service.getSecretValue({ secretName: 'app-db', versionId: 'nope' }))).toBe('Forbidden.ResourceNotFound');
+    expect(await kmsCode(h.service.getSecretValue({ secretName: secretIdOf('app-db'), versionId: 'nope' }))).toBe('Forbidden.ResourceNotFound');
   });
   it('UpdateSecretVersionStage performs a manual multi-step rotation', async () => {
     await create();
-    await h.service.putSecretValue({ secretName: 'app-db', versionId: 'v2', secretData: 'two', versionStages: ['MyPending'] });
-    expect((await h.service.getSecretValue({ secretName: 'app-db' })).secretData).toBe('s3cr3t-v1');
-    await h.service.updateSecretVersionStage({ secretName: 'app-db', versionStage: 'ACSCurrent', moveToVersion: 'v2' });
-    expect((await h.service.getSecretValue({ secretName: 'app-db' })).secretData).toBe('two');
-    expect((await h.service.getSecretValue({ secretName: 'app-db', versionStage: 'ACSPrevious' })).secretData).toBe('s3cr3t-v1');
+    await h.service.putSecretValue({ secretName: secretIdOf('app-db'), versionId: 'v2', secretData: 'two', versionStages: ['MyPending'] });
+    expect((await h.service.getSecretValue({ secretName: secretIdOf('app-db') })).secretData).toBe('s3cr3t-v1');
+    await h.service.updateSecretVersionStage({ secretName: secretIdOf('app-db'), versionStage: 'ACSCurrent', moveToVersion: 'v2' });
+    expect((await h.service.getSecretValue({ secretName: secretIdOf('app-db') })).secretData).toBe('two');
+    expect((await h.service.getSecretValue({ secretName: secretIdOf('app-db'), versionStage: 'ACSPrevious' })).secretData).toBe('s3cr3t-v1');
   });
 });
 
@@ -102,18 +103,18 @@ describe('listing', () => {
 describe('deletion and restore', () => {
   it('plans deletion in the window, refuses reads and rotation meanwhile, restores, and purges after the window', async () => {
     await create();
-    const out = await h.service.deleteSecret({ secretName: 'app-db', recoveryWindowInDays: 7 });
+    const out = await h.service.deleteSecret({ secretName: secretIdOf('app-db'), recoveryWindowInDays: 7 });
     expect(out.plannedDeleteAt).toBe(h.clock.now() + 7 * DAY);
-    expect(await kmsCode(h.service.getSecretValue({ secretName: 'app-db' }))).toBe('Rejected.ResourceInDeleteWindow');
-    expect((await h.service.describeSecret('app-db')).plannedDeleteAt).toBe(out.plannedDeleteAt);
-    await h.service.restoreSecret('app-db');
-    expect((await h.service.getSecretValue({ secretName: 'app-db' })).secretData).toBe('s3cr3t-v1');
+    expect(await kmsCode(h.service.getSecretValue({ secretName: secretIdOf('app-db') }))).toBe('Rejected.ResourceInDeleteWindow');
+    expect((await h.service.describeSecret(secretIdOf('app-db'))).plannedDeleteAt).toBe(out.plannedDeleteAt);
+    await h.service.restoreSecret(secretIdOf('app-db'));
+    expect((await h.service.getSecretValue({ secretName: secretIdOf('app-db') })).secretData).toBe('s3cr3t-v1');
 
-    await h.service.deleteSecret({ secretName: 'app-db' });
+    await h.service.deleteSecret({ secretName: secretIdOf('app-db') });
     h.clock.advance(29 * DAY);
     expect((await h.service.purgeExpired()).acted).toBe(0);
     h.clock.advance(DAY + 1);
-    expect(await kmsCode(h.service.restoreSecret('app-db'))).toBe('Forbidden.ResourceNotFound');
+    expect(await kmsCode(h.service.restoreSecret(secretIdOf('app-db')))).toBe('Forbidden.ResourceNotFound');
     const tick = await h.service.purgeExpired();
     expect(tick).toEqual({ rowsRead: 1, acted: 1, skipped: 0 });
     expect(await h.store.getSecret('app-db')).toBeNull();
@@ -123,10 +124,10 @@ describe('deletion and restore', () => {
   it('force deletion removes at once; bad windows change nothing', async () => {
     await create();
     for (const days of [6, 31]) {
-      expect(await kmsCode(h.service.deleteSecret({ secretName: 'app-db', recoveryWindowInDays: days }))).toBe('InvalidParameter');
+      expect(await kmsCode(h.service.deleteSecret({ secretName: secretIdOf('app-db'), recoveryWindowInDays: days }))).toBe('InvalidParameter');
     }
     expect((await h.store.getSecret('app-db'))?.plannedDeleteAt).toBeNull();
-    await h.service.deleteSecret({ secretName: 'app-db', forceDeleteWithoutRecovery: true });
+    await h.service.deleteSecret({ secretName: secretIdOf('app-db'), forceDeleteWithoutRecovery: true });
     expect(await h.store.getSecret('app-db')).toBeNull();
     await create();
   });
@@ -160,7 +161,7 @@ describe('bad input changes nothing', () => {
 describe('rotation policy', () => {
   it('is refused for a plain Generic secret and computes the first rotation for a rotatable one', async () => {
     await create();
-    expect(await kmsCode(h.service.updateRotationPolicy({ secretName: 'app-db', enableAutomaticRotation: true, rotationInterval: '7d' }))).toBe(
+    expect(await kmsCode(h.service.updateRotationPolicy({ secretName: secretIdOf('app-db'), enableAutomaticRotation: true, rotationInterval: '7d' }))).toBe(
       'Rejected.Unavailable',
     );
     await h.service.createSecret({
@@ -171,12 +172,12 @@ describe('rotation policy', () => {
     });
     const created = h.clock.now();
     h.clock.advance(HOUR);
-    const s = await h.service.updateRotationPolicy({ secretName: 'gen', enableAutomaticRotation: true, rotationInterval: '6h' });
+    const s = await h.service.updateRotationPolicy({ secretName: secretIdOf('gen'), enableAutomaticRotation: true, rotationInterval: '6h' });
     expect(s.rotation).toMatchObject({ enabled: true, intervalSeconds: 21_600, nextRotationAt: created + 6 * HOUR });
     h.clock.advance(10 * HOUR);
-    const late = await h.service.updateRotationPolicy({ secretName: 'gen', enableAutomaticRotation: true, rotationInterval: '6h' });
+    const late = await h.service.updateRotationPolicy({ secretName: secretIdOf('gen'), enableAutomaticRotation: true, rotationInterval: '6h' });
     expect(late.rotation.nextRotationAt).toBe(h.clock.now());
-    const off = await h.service.updateRotationPolicy({ secretName: 'gen', enableAutomaticRotation: false });
+    const off = await h.service.updateRotationPolicy({ secretName: secretIdOf('gen'), enableAutomaticRotation: false });
     expect(off.rotation).toMatchObject({ enabled: false, nextRotationAt: null });
   });
 });
@@ -198,9 +199,9 @@ describe('drivers that shape the first versions', () => {
       secretData: '{"Accounts":[{"AccountName":"app"},{"AccountName":"app_clone"}]}',
       extendedConfig: '{"SecretSubType":"Recorded"}',
     });
-    expect(JSON.parse((await h.service.getSecretValue({ secretName: 'dual' })).secretData)).toEqual({ AccountName: 'app' });
-    const previous = await h.service.getSecretValue({ secretName: 'dual', versionStage: 'ACSPrevious' });
+    expect(JSON.parse((await h.service.getSecretValue({ secretName: secretIdOf('dual') })).secretData)).toEqual({ AccountName: 'app' });
+    const previous = await h.service.getSecretValue({ secretName: secretIdOf('dual'), versionStage: 'ACSPrevious' });
     expect(JSON.parse(previous.secretData)).toEqual({ AccountName: 'app_clone' });
-    expect((await h.service.listSecretVersionIds({ secretName: 'dual' })).total).toBe(2);
+    expect((await h.service.listSecretVersionIds({ secretName: secretIdOf('dual') })).total).toBe(2);
   });
 });

@@ -9,6 +9,7 @@ import type { SecretStore } from '../../shared/ports/secret-store.js';
 import { HOUR } from '../support/manual-clock.js';
 import { RecordingDriver } from '../support/recording-driver.js';
 import { createHarness, type Harness } from '../support/service-harness.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 let h: Harness;
 afterEach(async () => h.close());
@@ -34,7 +35,7 @@ const serviceWith = (driver: RecordingDriver, swap: { queue?: JobQueue; store?: 
     settings: h.settings,
   });
 
-const current = async () => (await h.service.getSecretValue({ secretName: 'db' })).secretData;
+const current = async () => (await h.service.getSecretValue({ secretName: secretIdOf('db') })).secretData;
 
 describe('a rotation that fails to start does not keep the secret locked', () => {
   it('when queueing the first step fails, the claim is taken back and the same request can be retried', async () => {
@@ -47,25 +48,25 @@ describe('a rotation that fails to start does not keep the secret locked', () =>
       },
     };
     const service = serviceWith(driver, { queue: flakyQueue });
-    await expect(service.rotateSecret({ secretName: 'db', versionId: 'r1' })).rejects.toThrow(/queue unavailable/);
-    expect((await h.service.describeSecret('db')).job).toBeNull();
-    expect((await service.rotateSecret({ secretName: 'db', versionId: 'r1' })).started).toBe(true);
+    await expect(service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' })).rejects.toThrow(/queue unavailable/);
+    expect((await h.service.describeSecret(secretIdOf('db'))).job).toBeNull();
+    expect((await service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' })).started).toBe(true);
     await h.pump();
-    expect((await h.service.describeSecret('db')).lastRotation).toMatchObject({ versionId: 'r1', status: 'Succeeded' });
+    expect((await h.service.describeSecret(secretIdOf('db'))).lastRotation).toMatchObject({ versionId: 'r1', status: 'Succeeded' });
   });
 
   it('the same VersionId again while its step message was lost queues the step once more, once the step is at rest', async () => {
     await setup();
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     const [lost] = await h.queue.receive(1, 30);
     await h.queue.delete(lost!.receiptHandle);
     // Right away, a repeat is a retry of a call whose step is surely still on its way: nothing is queued.
-    expect((await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' })).started).toBe(false);
+    expect((await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' })).started).toBe(false);
     expect(await h.queue.receive(10, 30)).toEqual([]);
     h.clock.advance(STEP_AT_REST_MS);
-    expect((await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' })).started).toBe(false);
+    expect((await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' })).started).toBe(false);
     await h.pump();
-    expect((await h.service.describeSecret('db')).lastRotation).toMatchObject({ versionId: 'r1', status: 'Succeeded' });
+    expect((await h.service.describeSecret(secretIdOf('db'))).lastRotation).toMatchObject({ versionId: 'r1', status: 'Succeeded' });
   });
 });
 
@@ -84,7 +85,7 @@ describe('the rotate timer', () => {
     h.clock.advance(6 * HOUR);
     const stale = await h.store.listDueForRotation(h.clock.now(), 10);
     expect(stale).toHaveLength(1);
-    await h.service.updateRotationPolicy({ secretName: 'db', enableAutomaticRotation: false });
+    await h.service.updateRotationPolicy({ secretName: secretIdOf('db'), enableAutomaticRotation: false });
     // A tick that listed the secret before the policy changed.
     const staleStore = new Proxy(h.store, {
       get: (target, prop, receiver) =>
@@ -92,7 +93,7 @@ describe('the rotate timer', () => {
     });
     const tick = await serviceWith(driver, { store: staleStore }).scheduleDueRotations();
     expect(tick).toMatchObject({ rowsRead: 1, acted: 0, skipped: 1, deferred: 0 });
-    expect((await h.service.describeSecret('db')).job).toBeNull();
+    expect((await h.service.describeSecret(secretIdOf('db'))).job).toBeNull();
     expect(await h.pump()).toBe(0);
   });
 });
@@ -100,11 +101,11 @@ describe('the rotate timer', () => {
 describe('deletion scheduled mid-rotation', () => {
   it('after the target took the new value, the rotation rolls forward instead of abandoning', async () => {
     const driver = await setup();
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     expect(await h.pump(3)).toBe(3); // createPending, applyToTarget, verify
-    await h.service.deleteSecret({ secretName: 'db', recoveryWindowInDays: 7 });
+    await h.service.deleteSecret({ secretName: secretIdOf('db'), recoveryWindowInDays: 7 });
     await h.pump();
-    await h.service.restoreSecret('db');
+    await h.service.restoreSecret(secretIdOf('db'));
     expect(await current()).toBe(driver.applied);
     expect(h.eventTypes()).not.toContain('rotation.abandoned');
   });
@@ -115,15 +116,15 @@ describe('write paths', () => {
     await setup();
     const envelope = await sealSecretValue(h.keys, { secretName: 'db', versionId: 'v2' }, 'two');
     await h.store.putVersion({ secretName: 'db', versionId: 'v2', createdAt: h.clock.now(), envelope });
-    const out = await h.service.putSecretValue({ secretName: 'db', versionId: 'v2', secretData: 'two' });
+    const out = await h.service.putSecretValue({ secretName: secretIdOf('db'), versionId: 'v2', secretData: 'two' });
     expect(out.version.stages).toEqual(['ACSCurrent']);
     expect(await current()).toBe('two');
   });
 
   it('UpdateSecret without a Description keeps the stored one', async () => {
     await setup();
-    await h.service.updateSecret({ secretName: 'db', description: 'orders database' });
-    await h.service.updateSecret({ secretName: 'db' });
-    expect((await h.service.describeSecret('db')).description).toBe('orders database');
+    await h.service.updateSecret({ secretName: secretIdOf('db'), description: 'orders database' });
+    await h.service.updateSecret({ secretName: secretIdOf('db') });
+    expect((await h.service.describeSecret(secretIdOf('db'))).description).toBe('orders database');
   });
 });

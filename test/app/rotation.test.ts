@@ -4,6 +4,7 @@ import { GeneratedPasswordDriver } from '../../shared/adapters/drivers/generated
 import { createHarness, type Harness } from '../support/service-harness.js';
 import { HOUR, SECOND } from '../support/manual-clock.js';
 import { RecordingDriver } from '../support/recording-driver.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 let h: Harness;
 afterEach(async () => h.close());
@@ -15,22 +16,22 @@ const setup = async (config = '{"SecretSubType":"Recorded"}') => {
   return driver;
 };
 
-const current = async () => (await h.service.getSecretValue({ secretName: 'db' })).secretData;
+const current = async () => (await h.service.getSecretValue({ secretName: secretIdOf('db') })).secretData;
 
 describe('manual rotation', () => {
   it('runs the four steps, promotes the new value and publishes every step', async () => {
     const driver = await setup();
-    const out = await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    const out = await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     expect(out.started).toBe(true);
-    expect((await h.service.describeSecret('db')).job?.step).toBe('createPending');
+    expect((await h.service.describeSecret(secretIdOf('db'))).job?.step).toBe('createPending');
     // The four steps, then the driver's finalize once the promote is stored.
     expect(await h.pump()).toBe(5);
     expect(driver.calls).toEqual(['generate', 'apply', 'verify', 'finalize']);
     const value = await current();
     expect(value).toBe(driver.applied);
     expect(value).not.toBe('initial-value');
-    expect((await h.service.getSecretValue({ secretName: 'db', versionStage: 'ACSPrevious' })).secretData).toBe('initial-value');
-    const s = await h.service.describeSecret('db');
+    expect((await h.service.getSecretValue({ secretName: secretIdOf('db'), versionStage: 'ACSPrevious' })).secretData).toBe('initial-value');
+    const s = await h.service.describeSecret(secretIdOf('db'));
     expect(s.job).toBeNull();
     expect(s.lastRotation).toMatchObject({ versionId: 'r1', status: 'Succeeded' });
     expect(h.eventTypes()).toEqual([
@@ -47,7 +48,7 @@ describe('manual rotation', () => {
 
   it('uses a custom value when given one', async () => {
     const driver = await setup();
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1', secretData: 'my-custom-pass' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1', secretData: 'my-custom-pass' });
     await h.pump();
     expect(await current()).toBe('my-custom-pass');
     expect(driver.calls).not.toContain('generate');
@@ -55,18 +56,18 @@ describe('manual rotation', () => {
 
   it('one rotation at a time; the same VersionId again is an idempotent success', async () => {
     await setup();
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
-    const again = await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
+    const again = await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     expect(again.started).toBe(false);
-    await expect(h.service.rotateSecret({ secretName: 'db', versionId: 'r2' })).rejects.toMatchObject({ code: 'Rejected.RotationInProgress' });
+    await expect(h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r2' })).rejects.toMatchObject({ code: 'Rejected.RotationInProgress' });
     await h.pump();
-    expect((await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' })).started).toBe(false);
-    expect((await h.service.rotateSecret({ secretName: 'db', versionId: 'r2' })).started).toBe(true);
+    expect((await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' })).started).toBe(false);
+    expect((await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r2' })).started).toBe(true);
   });
 
   it('duplicate deliveries of every step message change nothing', async () => {
     const driver = await setup();
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     // Deliver each message three times before acknowledging it.
     for (;;) {
       const [m] = await h.queue.receive(1, 30);
@@ -76,14 +77,14 @@ describe('manual rotation', () => {
     }
     await h.pump();
     expect(driver.calls.filter((c) => c === 'apply')).toHaveLength(1);
-    expect((await h.service.listSecretVersionIds({ secretName: 'db', includeDeprecated: true })).total).toBe(2);
+    expect((await h.service.listSecretVersionIds({ secretName: secretIdOf('db'), includeDeprecated: true })).total).toBe(2);
     expect(await current()).toBe(driver.applied);
   });
 
   it('retries a failing step with backoff, then succeeds', async () => {
     const driver = await setup();
     driver.failNext('apply', 2);
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     await h.pump();
     expect(driver.calls.filter((c) => c === 'apply')).toHaveLength(3);
     expect(await current()).toBe(driver.applied);
@@ -97,11 +98,11 @@ describe('manual rotation', () => {
   it('marks the rotation failed after the retry budget, keeps ACSCurrent, and shows the error', async () => {
     const driver = await setup();
     driver.failNext('verify', 99);
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     await h.pump();
     expect(driver.calls.filter((c) => c === 'verify')).toHaveLength(3);
     expect(await current()).toBe('initial-value');
-    const s = await h.service.describeSecret('db');
+    const s = await h.service.describeSecret(secretIdOf('db'));
     expect(s.job).toBeNull();
     expect(s.stages.RotorPending).toBeUndefined();
     expect(s.lastRotation).toMatchObject({ versionId: 'r1', status: 'Failed', error: { code: 'Target.Unavailable' } });
@@ -110,21 +111,21 @@ describe('manual rotation', () => {
     expect(last?.data).toMatchObject({ kmsEventName: 'Secret:RotateSecret:Failure', error: { code: 'Target.Unavailable' } });
     // A failed rotation does not hold the lock.
     driver.failNext('verify', 0);
-    expect((await h.service.rotateSecret({ secretName: 'db', versionId: 'r2' })).started).toBe(true);
+    expect((await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r2' })).started).toBe(true);
   });
 
   it('a non-retryable target error fails at once', async () => {
     const driver = await setup();
     driver.failNext('apply', 1, false);
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     await h.pump();
     expect(driver.calls.filter((c) => c === 'apply')).toHaveLength(1);
-    expect((await h.service.describeSecret('db')).lastRotation?.status).toBe('Failed');
+    expect((await h.service.describeSecret(secretIdOf('db'))).lastRotation?.status).toBe('Failed');
   });
 
   it('a message lost after a step committed is re-driven by a duplicate of the earlier step once the lease ran out', async () => {
     await setup();
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
     const [first] = await h.queue.receive(1, 30);
     await h.service.runRotationStep(first!.body);
     // Simulate a crash that lost the queued successor: drop it, and redeliver the first message.
@@ -137,7 +138,7 @@ describe('manual rotation', () => {
     await h.service.runRotationStep(first!.body);
     await h.queue.delete(first!.receiptHandle);
     await h.pump();
-    const s = await h.service.describeSecret('db');
+    const s = await h.service.describeSecret(secretIdOf('db'));
     expect(s.lastRotation?.status).toBe('Succeeded');
     expect(s.pendingFinalize).toBeNull();
   });
@@ -145,19 +146,19 @@ describe('manual rotation', () => {
   it('is refused for a secret pending deletion, and for a plain Generic secret', async () => {
     await setup();
     await h.service.createSecret({ secretName: 'plain', versionId: 'v1', secretData: 'x' });
-    await expect(h.service.rotateSecret({ secretName: 'plain', versionId: 'r1' })).rejects.toMatchObject({ code: 'Rejected.Unavailable' });
-    await h.service.deleteSecret({ secretName: 'db' });
-    await expect(h.service.rotateSecret({ secretName: 'db', versionId: 'r1' })).rejects.toMatchObject({
+    await expect(h.service.rotateSecret({ secretName: secretIdOf('plain'), versionId: 'r1' })).rejects.toMatchObject({ code: 'Rejected.Unavailable' });
+    await h.service.deleteSecret({ secretName: secretIdOf('db') });
+    await expect(h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' })).rejects.toMatchObject({
       code: 'Rejected.ResourceInDeleteWindow',
     });
   });
 
   it('a deletion scheduled mid-rotation abandons it and keeps ACSCurrent', async () => {
     await setup();
-    await h.service.rotateSecret({ secretName: 'db', versionId: 'r1' });
-    await h.service.deleteSecret({ secretName: 'db' });
+    await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r1' });
+    await h.service.deleteSecret({ secretName: secretIdOf('db') });
     await h.pump();
-    await h.service.restoreSecret('db');
+    await h.service.restoreSecret(secretIdOf('db'));
     expect(await current()).toBe('initial-value');
     expect(h.eventTypes()).toContain('rotation.abandoned');
   });
@@ -165,12 +166,12 @@ describe('manual rotation', () => {
   it('at most 50 rotations per hour', async () => {
     await setup();
     for (let i = 0; i < 50; i++) {
-      await h.service.rotateSecret({ secretName: 'db', versionId: `r${i}` });
+      await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: `r${i}` });
       await h.pump();
     }
-    await expect(h.service.rotateSecret({ secretName: 'db', versionId: 'r50' })).rejects.toMatchObject({ code: 'Rejected.LimitExceeded' });
+    await expect(h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r50' })).rejects.toMatchObject({ code: 'Rejected.LimitExceeded' });
     h.clock.advance(HOUR);
-    expect((await h.service.rotateSecret({ secretName: 'db', versionId: 'r50' })).started).toBe(true);
+    expect((await h.service.rotateSecret({ secretName: secretIdOf('db'), versionId: 'r50' })).started).toBe(true);
   });
 });
 
@@ -195,12 +196,12 @@ describe('scheduled rotation', () => {
     // A second tick while it runs starts nothing new.
     expect((await h.service.scheduleDueRotations()).acted).toBe(0);
     await h.pump();
-    const value = (await h.service.getSecretValue({ secretName: 'due' })).secretData;
+    const value = (await h.service.getSecretValue({ secretName: secretIdOf('due') })).secretData;
     expect(value).toMatch(/^[A-Za-z0-9]{20}$/);
-    const s = await h.service.describeSecret('due');
+    const s = await h.service.describeSecret(secretIdOf('due'));
     expect(s.rotation.lastRotatedAt).toBeGreaterThanOrEqual(tickAt);
     expect(s.rotation.nextRotationAt).toBe((s.rotation.lastRotatedAt as number) + 6 * HOUR);
-    expect((await h.service.getSecretValue({ secretName: 'later' })).secretData).toBe('initial');
+    expect((await h.service.getSecretValue({ secretName: secretIdOf('later') })).secretData).toBe('initial');
   });
 
   it('a secret pending deletion is not rotated by the timer', async () => {
@@ -213,7 +214,7 @@ describe('scheduled rotation', () => {
       enableAutomaticRotation: true,
       rotationInterval: '6h',
     });
-    await h.service.deleteSecret({ secretName: 'gen' });
+    await h.service.deleteSecret({ secretName: secretIdOf('gen') });
     h.clock.advance(7 * HOUR);
     expect((await h.service.scheduleDueRotations()).rowsRead).toBe(0);
   });
@@ -222,6 +223,6 @@ describe('scheduled rotation', () => {
 describe('errors', () => {
   it('are KmsErrors with codes', async () => {
     await setup();
-    await expect(h.service.rotateSecret({ secretName: 'nope', versionId: 'r1' })).rejects.toBeInstanceOf(KmsError);
+    await expect(h.service.rotateSecret({ secretName: secretIdOf('nope'), versionId: 'r1' })).rejects.toBeInstanceOf(KmsError);
   });
 });

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/e2e.js';
 import { parseJson, runCli, scratch, spawnCli, startCliRuntime, type CliRuntime } from './harness.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 let cli: CliRuntime;
 const VALUE = 'event-test-value-4b7f0d';
@@ -16,7 +17,7 @@ beforeAll(async () => {
   cli = await startCliRuntime();
   const { service } = cli.runtime.container;
   for (const name of ['alpha', 'beta', 'gamma']) await service.createSecret({ secretName: name, versionId: 'v1', secretData: VALUE });
-  await service.deleteSecret({ secretName: 'beta', recoveryWindowInDays: 7 });
+  await service.deleteSecret({ secretName: secretIdOf('beta'), recoveryWindowInDays: 7 });
 });
 
 afterAll(async () => {
@@ -63,7 +64,7 @@ describe('rotor events', () => {
       await eventually(async () => (follower.stderr().includes('following ') ? true : undefined), 'the follower to start');
       await cli.runtime.container.service.createSecret({ secretName: 'delta', versionId: 'v1', secretData: VALUE });
       await eventually(async () => (follower.stdout().includes('"delta"') ? true : undefined), 'the follower to print delta');
-      await cli.runtime.container.service.deleteSecret({ secretName: 'delta', forceDeleteWithoutRecovery: true });
+      await cli.runtime.container.service.deleteSecret({ secretName: secretIdOf('delta'), forceDeleteWithoutRecovery: true });
       await eventually(async () => (follower.stdout().includes('secret.deleted') ? true : undefined), 'the follower to print the delete');
       follower.child.kill('SIGTERM');
       const r = await follower.exited;

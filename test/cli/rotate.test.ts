@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/e2e.js';
 import { parseJson, startCliRuntime, type CliRuntime } from './harness.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 let cli: CliRuntime;
 
@@ -43,7 +44,7 @@ describe('rotor rotate --wait', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^Rotated:\s+token\nVersion:\s+r1\n$/);
     expect(r.stderr).toMatch(/rotation of token finished in [\d.]+s: version r1 is ACSCurrent/);
-    const current = await cli.runtime.container.service.getSecretValue({ secretName: 'token' });
+    const current = await cli.runtime.container.service.getSecretValue({ secretName: secretIdOf('token') });
     expect(current.version.versionId).toBe('r1');
     expect(r.stdout + r.stderr).not.toContain(current.secretData);
   });
@@ -80,7 +81,7 @@ describe('rotor rotate --wait', () => {
     expect(r.stderr).toMatch(/^rotor: gave up waiting after [\d.]+s; the rotation of unreachable-db is still at step \w+$/m);
     expect(r.stderr).not.toContain('app-pass-1');
     // The rotation goes on without the CLI.
-    expect((await cli.runtime.container.service.describeSecret('unreachable-db')).job?.versionId).toBe('t1');
+    expect((await cli.runtime.container.service.describeSecret(secretIdOf('unreachable-db'))).job?.versionId).toBe('t1');
   });
 
   it('--json on timeout reports the step', async () => {
@@ -98,7 +99,7 @@ describe('rotor rotate', () => {
     const json = await cli.rotor(['rotate', 'token', '--version-id', 'r3', '--json']);
     expect(parseJson(json)).toEqual({ RequestId: expect.any(String), Arn: expect.any(String), SecretName: 'token', VersionId: 'r3' });
     // The next tests start their own rotations of this secret: let this one finish first.
-    await eventually(async () => ((await cli.runtime.container.service.describeSecret('token')).job === null ? true : undefined), 'rotation r3 to end');
+    await eventually(async () => ((await cli.runtime.container.service.describeSecret(secretIdOf('token'))).job === null ? true : undefined), 'rotation r3 to end');
   });
 
   it('rotates to a custom value given on stdin', async () => {
@@ -123,7 +124,7 @@ describe('rotor rotate', () => {
   it('exits 2 for --timeout without --wait or a malformed duration, before starting anything', async () => {
     expect((await cli.rotor(['rotate', 'token', '--timeout', '1m'])).code).toBe(2);
     expect((await cli.rotor(['rotate', 'token', '--wait', '--timeout', 'soon', '--version-id', 'never'])).code).toBe(2);
-    expect((await cli.runtime.container.service.describeSecret('token')).job).toBeNull();
+    expect((await cli.runtime.container.service.describeSecret(secretIdOf('token'))).job).toBeNull();
     expect(await cli.runtime.container.store.getVersion('token', 'never')).toBeNull();
   });
 

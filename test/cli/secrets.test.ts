@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseJson, startCliRuntime, type CliResult, type CliRuntime } from './harness.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 let cli: CliRuntime;
 /** Every result, to check at the end that no secret value ever reached stderr. */
@@ -32,7 +33,7 @@ describe('rotor create', () => {
     expect(r.stdout).toMatch(/^ARN:\s+acs:kms:[a-z0-9-]+:\d+:secret\/app-db$/m);
     expect(r.stdout).toMatch(/^Version:\s+v1$/m);
     expect(r.stdout).not.toContain(FIRST);
-    const stored = await cli.runtime.container.service.describeSecret('app-db');
+    const stored = await cli.runtime.container.service.describeSecret(secretIdOf('app-db'));
     expect(stored.description).toBe('orders database');
     expect(stored.tags).toEqual([{ key: 'team', value: 'pay' }]);
   });
@@ -53,10 +54,10 @@ describe('rotor create', () => {
     const r = await rotor(['create', 'gen-token', '--generate', '--rotation-interval', '7d', '--json']);
     expect(r.code).toBe(0);
     expect(parseJson(r)).toMatchObject({ SecretName: 'gen-token', VersionId: 'v1' });
-    const secret = await cli.runtime.container.service.describeSecret('gen-token');
+    const secret = await cli.runtime.container.service.describeSecret(secretIdOf('gen-token'));
     expect(secret.extendedConfig).toBe('{"SecretSubType":"GeneratedPassword"}');
     expect(secret.rotation).toMatchObject({ enabled: true, intervalSeconds: 604_800 });
-    const value = await cli.runtime.container.service.getSecretValue({ secretName: 'gen-token' });
+    const value = await cli.runtime.container.service.getSecretValue({ secretName: secretIdOf('gen-token') });
     expect(value.secretData.length).toBeGreaterThanOrEqual(16);
     expect(r.stdout).not.toContain(value.secretData);
   });
@@ -65,7 +66,7 @@ describe('rotor create', () => {
     const file = join(cli.home, 'value.txt');
     writeFileSync(file, 'line one\nline two\n');
     expect((await rotor(['create', 'file-db', '--value-file', file])).code).toBe(0);
-    expect((await cli.runtime.container.service.getSecretValue({ secretName: 'file-db' })).secretData).toBe('line one\nline two\n');
+    expect((await cli.runtime.container.service.getSecretValue({ secretName: secretIdOf('file-db') })).secretData).toBe('line one\nline two\n');
   });
 
   it('exits 8 when the secret exists, and 2 without a value', async () => {
@@ -77,7 +78,7 @@ describe('rotor create', () => {
     const noValue = await rotor(['create', 'no-value']);
     expect(noValue.code).toBe(2);
     expect(noValue.stderr).toContain('the value is missing');
-    await expect(cli.runtime.container.service.describeSecret('no-value')).rejects.toMatchObject({ code: 'Forbidden.ResourceNotFound' });
+    await expect(cli.runtime.container.service.describeSecret(secretIdOf('no-value'))).rejects.toMatchObject({ code: 'Forbidden.ResourceNotFound' });
   });
 
   it('exits 2 for a malformed --rotation-interval, --tag or --extended-config before sending anything', async () => {
@@ -89,7 +90,7 @@ describe('rotor create', () => {
     ];
     const runs = await Promise.all(cases.map((args) => rotor(['create', 'bad-args', '--value', FIRST, ...args])));
     runs.forEach((r, i) => expect(r.code, cases[i]?.join(' ')).toBe(2));
-    await expect(cli.runtime.container.service.describeSecret('bad-args')).rejects.toMatchObject({ code: 'Forbidden.ResourceNotFound' });
+    await expect(cli.runtime.container.service.describeSecret(secretIdOf('bad-args'))).rejects.toMatchObject({ code: 'Forbidden.ResourceNotFound' });
   });
 });
 
@@ -226,7 +227,7 @@ describe('rotor list, describe, versions', () => {
     expect(r.stdout).toMatch(/^Automatic rotation:\s+every 7d$/m);
     expect(r.stdout).toMatch(/^Rotation status:\s+Normal$/m);
     expect(r.stdout).toMatch(/^Extended config:\s+\{"SecretSubType":"GeneratedPassword"\}$/m);
-    const value = await cli.runtime.container.service.getSecretValue({ secretName: 'gen-token' });
+    const value = await cli.runtime.container.service.getSecretValue({ secretName: secretIdOf('gen-token') });
     expect(r.stdout).not.toContain(value.secretData);
 
     const json = parseJson(await rotor(['describe', 'app-db', '--json']));
@@ -288,7 +289,7 @@ describe('rotor policy', () => {
 
     const disabled = await rotor(['policy', 'pol-token', '--disable', '--json']);
     expect(parseJson(disabled)).toEqual({ RequestId: expect.any(String), SecretName: 'pol-token' });
-    expect((await cli.runtime.container.service.describeSecret('pol-token')).rotation.enabled).toBe(false);
+    expect((await cli.runtime.container.service.describeSecret(secretIdOf('pol-token'))).rotation.enabled).toBe(false);
   });
 
   it('exits 2 for contradictory or malformed flags, 3 for a missing secret', async () => {

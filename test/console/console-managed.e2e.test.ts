@@ -32,6 +32,7 @@ import {
   type SshLoginValue,
 } from '../support/sshd.js';
 import { openBrowser, screenshot, type BrowserSession } from './browser.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 const USER = 'console-app';
 // ECS secrets change real OS users and need a real sshd to prove the logins: root only.
@@ -102,7 +103,7 @@ const rotateImmediately = async (page: Page, shot: string): Promise<void> => {
 };
 
 const valueOf = async (secretName: string, versionStage?: string): Promise<string> =>
-  (await container.service.getSecretValue({ secretName, ...(versionStage ? { versionStage } : {}) })).secretData;
+  (await container.service.getSecretValue({ secretName: secretIdOf(secretName), ...(versionStage ? { versionStage } : {}) })).secretData;
 
 describe('a Managed RAM secret through the console', () => {
   it('is created by the wizard and rotated immediately', async () => {
@@ -132,7 +133,7 @@ describe('a Managed RAM secret through the console', () => {
     await page.getByRole('button', { name: 'Confirm rotation' }).click();
     await page.locator('[data-finished="succeeded"]').waitFor({ timeout: 20_000 });
     await screenshot(page, '20-ram-rotated');
-    const current = JSON.parse((await container.service.getSecretValue({ secretName: `acs/ram/user/${USER}` })).secretData) as {
+    const current = JSON.parse((await container.service.getSecretValue({ secretName: secretIdOf(`acs/ram/user/${USER}`) })).secretData) as {
       AccessKeyId: string;
     };
     expect(current.AccessKeyId).not.toBe(key.accessKeyId);

@@ -9,6 +9,7 @@ import { startLocalRuntime, type LocalRuntime } from '../../shared/runtime/local
 import { tempDir, testConfig, type TempDir } from '../support/runtime.js';
 import { eventually } from '../support/e2e.js';
 import { openBrowser, screenshot, type BrowserSession } from './browser.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 const REGION = 'cn-hangzhou';
 const ACCOUNT = '1234567890';
@@ -208,7 +209,7 @@ describe('create secret wizard', () => {
 
     await page.getByRole('link', { name: 'View secret details' }).click();
     await page.getByRole('heading', { name: 'app/wizard' }).waitFor();
-    const stored = await runtime.container.service.getSecretValue({ secretName: 'app/wizard' });
+    const stored = await runtime.container.service.getSecretValue({ secretName: secretIdOf('app/wizard') });
     expect(stored.secretData).toBe(WIZARD_VALUE);
     expect(stored.secret.rotation).toMatchObject({ enabled: true, intervalSeconds: 7 * 86400 });
     expect(stored.secret.description).toBe('made by the wizard');
@@ -322,7 +323,7 @@ describe('rotate immediately', () => {
     await page.goto(`${detailsUrl('app/wizard')}/rotate`);
     await page.getByRole('button', { name: 'Confirm rotation' }).click();
     await page.locator('[data-finished="succeeded"]').waitFor({ timeout: 20_000 });
-    const value = (await runtime.container.service.getSecretValue({ secretName: 'app/wizard' })).secretData;
+    const value = (await runtime.container.service.getSecretValue({ secretName: secretIdOf('app/wizard') })).secretData;
     expect(value).not.toBe(CUSTOM_VALUE);
     expect(value).toHaveLength(32);
   });

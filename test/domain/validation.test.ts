@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KmsError } from '../../shared/domain/errors.js';
 import {
-  nameFromNameOrArn,
   parseExtendedConfig,
   parseRotationInterval,
   validateRecoveryWindow,
@@ -33,10 +32,6 @@ describe('secret names', () => {
     expect(codeOf(() => validateSecretName('acs/ecs/x', 'Generic'))).toMatch(/must not start with acs/);
     expect(codeOf(() => validateSecretName('web-1', 'ECS'))).toMatch(/acs\/ecs\//);
     expect(() => validateSecretName('acs/ecs/web-1', 'ECS')).not.toThrow();
-  });
-  it('takes the name out of an ARN', () => {
-    expect(nameFromNameOrArn('acs:kms:cn-hangzhou:123:secret/app/db')).toBe('app/db');
-    expect(nameFromNameOrArn('plain')).toBe('plain');
   });
 });
 

@@ -25,6 +25,7 @@ import {
   type SshdServer,
   type SshLoginValue,
 } from '../support/sshd.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 const skipReason = sshdUnavailableReason();
 const PASSWORD_SECRET = 'acs/ecs/web-1/password';
@@ -65,12 +66,12 @@ describe.skipIf(skipReason !== null)(`the rotation engine with managed ECS secre
   const users: LinuxUser[] = [];
 
   const login = (value: string) => sshLogsIn(server, JSON.parse(value) as SshLoginValue);
-  const valueAt = async (secretName: string, versionStage: string) => (await h.service.getSecretValue({ secretName, versionStage })).secretData;
+  const valueAt = async (secretName: string, versionStage: string) => (await h.service.getSecretValue({ secretName: secretIdOf(secretName), versionStage })).secretData;
   const rotate = async (secretName: string, versionId: string, secretData?: string) => {
-    const started = await h.service.rotateSecret({ secretName, versionId, ...(secretData ? { secretData } : {}) });
+    const started = await h.service.rotateSecret({ secretName: secretIdOf(secretName), versionId, ...(secretData ? { secretData } : {}) });
     expect(started.started).toBe(true);
     expect(await h.pump()).toBe(5); // four steps, then the finalize after the promote
-    expect((await h.service.describeSecret(secretName)).lastRotation).toMatchObject({ versionId, status: 'Succeeded' });
+    expect((await h.service.describeSecret(secretIdOf(secretName))).lastRotation).toMatchObject({ versionId, status: 'Succeeded' });
   };
   const newUser = async (password?: string) => {
     const user = await createLinuxUser(randomUserName(false), password);
@@ -146,9 +147,9 @@ describe.skipIf(skipReason !== null)(`the rotation engine with managed ECS secre
     crashSteps.add('apply');
     crashSteps.add('finalize');
     const before = await valueAt(KEY_SECRET, 'ACSCurrent');
-    await h.service.rotateSecret({ secretName: KEY_SECRET, versionId: 'crash' });
+    await h.service.rotateSecret({ secretName: secretIdOf(KEY_SECRET), versionId: 'crash' });
     expect(await h.pump()).toBe(7); // four steps and the finalize; apply and finalize each run twice
-    expect((await h.service.describeSecret(KEY_SECRET)).lastRotation).toMatchObject({ versionId: 'crash', status: 'Succeeded' });
+    expect((await h.service.describeSecret(secretIdOf(KEY_SECRET))).lastRotation).toMatchObject({ versionId: 'crash', status: 'Succeeded' });
     const current = await valueAt(KEY_SECRET, 'ACSCurrent');
     expect(await valueAt(KEY_SECRET, 'ACSPrevious')).toBe(before);
     expect(await login(current)).toBe(true);
@@ -171,6 +172,6 @@ describe.skipIf(skipReason !== null)(`the rotation engine with managed ECS secre
       extendedConfig: config('SSHKey', WINDOWS_INSTANCE),
     });
     await expect(creating).rejects.toThrow(/SSHKey is not supported on a Windows instance/);
-    await expect(h.service.describeSecret('acs/ecs/windows/key')).rejects.toThrow();
+    await expect(h.service.describeSecret(secretIdOf('acs/ecs/windows/key'))).rejects.toThrow();
   });
 });

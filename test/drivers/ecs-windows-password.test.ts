@@ -32,6 +32,7 @@ import { createHarness, type Harness } from '../support/service-harness.js';
 import { keyPairValue } from '../support/ssh-driver-fixtures.js';
 import { randomSecret } from '../support/sql-driver-fixtures.js';
 import { ed25519Pair } from '../support/sshd.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 const errorOf = (promise: Promise<unknown>): Promise<unknown> =>
   promise.then(
@@ -314,10 +315,10 @@ describe('managed ECS password secrets on a Windows instance (instance side emul
         await h.service.createSecret({ secretName: 'acs/ecs/win-1/admin', versionId: 'v0', secretData: invalid, secretType: 'ECS', extendedConfig: config });
         const history = [invalid, f.initialValue];
         for (const versionId of ['r1', 'r2']) {
-          await h.service.rotateSecret({ secretName: 'acs/ecs/win-1/admin', versionId });
+          await h.service.rotateSecret({ secretName: secretIdOf('acs/ecs/win-1/admin'), versionId });
           expect(await h.pump()).toBeGreaterThanOrEqual(5);
-          expect((await h.service.describeSecret('acs/ecs/win-1/admin')).lastRotation).toMatchObject({ versionId, status: 'Succeeded' });
-          const current = (await h.service.getSecretValue({ secretName: 'acs/ecs/win-1/admin', versionStage: 'ACSCurrent' })).secretData;
+          expect((await h.service.describeSecret(secretIdOf('acs/ecs/win-1/admin'))).lastRotation).toMatchObject({ versionId, status: 'Succeeded' });
+          const current = (await h.service.getSecretValue({ secretName: secretIdOf('acs/ecs/win-1/admin'), versionStage: 'ACSCurrent' })).secretData;
           expect(passwordOf(current)).toHaveLength(32);
           expect(await f.logsIn(current)).toBe(true);
           for (const old of history) expect(await f.logsIn(old)).toBe(false);

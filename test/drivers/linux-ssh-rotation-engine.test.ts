@@ -23,6 +23,7 @@ import {
   type SshdServer,
   type SshLoginValue,
 } from '../support/sshd.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 const skipReason = sshdUnavailableReason();
 const SECRET = 'hosts/web-1/deploy';
@@ -67,7 +68,7 @@ describe.skipIf(skipReason !== null)(`the rotation engine with the LinuxSSHKey d
   const crashSteps = new Set<'apply' | 'finalize'>();
 
   const login = (value: string) => sshLogsIn(server, JSON.parse(value) as SshLoginValue);
-  const valueAt = async (versionStage: string) => (await h.service.getSecretValue({ secretName: SECRET, versionStage })).secretData;
+  const valueAt = async (versionStage: string) => (await h.service.getSecretValue({ secretName: secretIdOf(SECRET), versionStage })).secretData;
   const managedKeys = () => {
     const lines = readAuthorizedKeys(user).split('\n');
     return lines.slice(lines.indexOf(`# BEGIN secret-rotor ${SECRET}`) + 1, lines.indexOf(`# END secret-rotor ${SECRET}`)).map(keyOfLine);
@@ -84,7 +85,7 @@ describe.skipIf(skipReason !== null)(`the rotation engine with the LinuxSSHKey d
     initial = keyPairValue(user.name, first);
 
     const real = createLinuxHostDriver({
-      resolveSecret: async (name) => (await h.service.getSecretValue({ secretName: name })).secretData,
+      resolveSecret: async (name) => (await h.service.getSecretValue({ secretName: secretIdOf(name) })).secretData,
     });
     const driver = new CrashAfterOnce(real, crashSteps, async (step) => {
       crashes.push({ step, currentLogsIn: await login(await valueAt('ACSCurrent')) });
@@ -115,10 +116,10 @@ describe.skipIf(skipReason !== null)(`the rotation engine with the LinuxSSHKey d
   it('rotates three times: ACSCurrent logs in, ACSPrevious is retired, the block holds one key, other keys stay', async () => {
     const history = [initial];
     for (let i = 1; i <= 3; i++) {
-      const started = await h.service.rotateSecret({ secretName: SECRET, versionId: `r${i}` });
+      const started = await h.service.rotateSecret({ secretName: secretIdOf(SECRET), versionId: `r${i}` });
       expect(started.started).toBe(true);
       expect(await h.pump()).toBe(5); // four steps, then the finalize after the promote
-      expect((await h.service.describeSecret(SECRET)).lastRotation).toMatchObject({ versionId: `r${i}`, status: 'Succeeded' });
+      expect((await h.service.describeSecret(secretIdOf(SECRET))).lastRotation).toMatchObject({ versionId: `r${i}`, status: 'Succeeded' });
 
       const current = await valueAt('ACSCurrent');
       const previous = await valueAt('ACSPrevious');
@@ -142,9 +143,9 @@ describe.skipIf(skipReason !== null)(`the rotation engine with the LinuxSSHKey d
     crashSteps.add('apply');
     crashSteps.add('finalize');
     const before = await valueAt('ACSCurrent');
-    await h.service.rotateSecret({ secretName: SECRET, versionId: 'crash' });
+    await h.service.rotateSecret({ secretName: secretIdOf(SECRET), versionId: 'crash' });
     expect(await h.pump()).toBe(7); // four steps and the finalize; apply and finalize each run twice
-    expect((await h.service.describeSecret(SECRET)).lastRotation).toMatchObject({ versionId: 'crash', status: 'Succeeded' });
+    expect((await h.service.describeSecret(secretIdOf(SECRET))).lastRotation).toMatchObject({ versionId: 'crash', status: 'Succeeded' });
     // After apply the key in use still worked: the overlap covers a crash there.
     expect(crashes.find((c) => c.step === 'apply')).toEqual({ step: 'apply', currentLogsIn: true });
     // Finalize runs only once the promote is stored, so a crash there leaves ACSCurrent on the new

@@ -30,6 +30,7 @@ import {
   type SshdServer,
   type SshLoginValue,
 } from '../support/sshd.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 const skipReason = sshdUnavailableReason();
 
@@ -64,7 +65,7 @@ describe.skipIf(skipReason !== null)(`a Linux host managed through sudo${skipRea
 
   const login = (value: string) => sshLogsIn(server, JSON.parse(value) as SshLoginValue);
   const valueAt = async (secretName: string, versionStage: string) => {
-    const value = (await h.service.getSecretValue({ secretName, versionStage })).secretData;
+    const value = (await h.service.getSecretValue({ secretName: secretIdOf(secretName), versionStage })).secretData;
     values.push(value);
     return value;
   };
@@ -132,7 +133,7 @@ describe.skipIf(skipReason !== null)(`a Linux host managed through sudo${skipRea
     powerless = await createManagerUser(server, { sudo: false });
     ttyOnly = await createManagerUser(server, { sudo: 'requiretty' });
     const driver = createLinuxHostDriver({
-      resolveSecret: async (name) => (await h.service.getSecretValue({ secretName: name })).secretData,
+      resolveSecret: async (name) => (await h.service.getSecretValue({ secretName: secretIdOf(name) })).secretData,
     });
     h = await createHarness({ drivers: [driver] });
     await h.service.createSecret({ secretName: SUDO_MANAGER, versionId: 'm1', secretData: sudoer.managerValue });
@@ -166,9 +167,9 @@ describe.skipIf(skipReason !== null)(`a Linux host managed through sudo${skipRea
       const t = await target('LinuxPassword', SUDO_MANAGER);
       const hashBefore = shadowHashOf(t.user.name);
       const logBefore = server.log.join('').length;
-      expect((await h.service.rotateSecret({ secretName: t.secretName, versionId: 'r1' })).started).toBe(true);
+      expect((await h.service.rotateSecret({ secretName: secretIdOf(t.secretName), versionId: 'r1' })).started).toBe(true);
       await h.pump();
-      expect((await h.service.describeSecret(t.secretName)).lastRotation).toMatchObject({ versionId: 'r1', status: 'Succeeded', error: null });
+      expect((await h.service.describeSecret(secretIdOf(t.secretName))).lastRotation).toMatchObject({ versionId: 'r1', status: 'Succeeded', error: null });
 
       const current = await valueAt(t.secretName, 'ACSCurrent');
       expect((JSON.parse(current) as { UserName: string }).UserName).toBe(t.user.name);
@@ -187,9 +188,9 @@ describe.skipIf(skipReason !== null)(`a Linux host managed through sudo${skipRea
       const t = await target('LinuxSSHKey', SUDO_MANAGER);
       const other = t.other as KeyPairText;
       const logBefore = server.log.join('').length;
-      expect((await h.service.rotateSecret({ secretName: t.secretName, versionId: 'r1' })).started).toBe(true);
+      expect((await h.service.rotateSecret({ secretName: secretIdOf(t.secretName), versionId: 'r1' })).started).toBe(true);
       expect(await h.pump()).toBe(5); // four steps, then the finalize after the promote
-      expect((await h.service.describeSecret(t.secretName)).lastRotation).toMatchObject({ versionId: 'r1', status: 'Succeeded', error: null });
+      expect((await h.service.describeSecret(secretIdOf(t.secretName))).lastRotation).toMatchObject({ versionId: 'r1', status: 'Succeeded', error: null });
 
       const current = await valueAt(t.secretName, 'ACSCurrent');
       expect((await valueAt(t.secretName, 'ACSPrevious')) === t.initial).toBe(true);
@@ -236,9 +237,9 @@ describe.skipIf(skipReason !== null)(`a Linux host managed through sudo${skipRea
 
     /** Rotates once: the rotation fails with the host's refusal, no job left, ACSCurrent unchanged. */
     const expectRotationRefused = async (t: Target): Promise<void> => {
-      await h.service.rotateSecret({ secretName: t.secretName, versionId: 'r1' });
+      await h.service.rotateSecret({ secretName: secretIdOf(t.secretName), versionId: 'r1' });
       await h.pump();
-      const described = await h.service.describeSecret(t.secretName);
+      const described = await h.service.describeSecret(secretIdOf(t.secretName));
       expect(described.job).toBeNull();
       expect(described.lastRotation).toMatchObject({ versionId: 'r1', status: 'Failed', error: NOT_ROOT_ERROR });
       expect(described.stages).toEqual({ ACSCurrent: 'v0' });

@@ -11,6 +11,7 @@ import { requireAccountCredential } from '../../shared/domain/database-accounts.
 import { startEmbeddedPostgres, type PostgresServer } from '../support/embedded-postgres.js';
 import { createHarness, type Harness } from '../support/service-harness.js';
 import { randomSecret } from '../support/sql-driver-fixtures.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 const { escapeIdentifier: ident, escapeLiteral: literal } = pg;
 
@@ -48,7 +49,7 @@ beforeAll(async () => {
   await server.admin.query(`GRANT SELECT ON orders TO ${ident(GROUP)}`);
 
   const driver = createPostgresDriver({
-    resolveSecret: async (name) => (await h.service.getSecretValue({ secretName: name })).secretData,
+    resolveSecret: async (name) => (await h.service.getSecretValue({ secretName: secretIdOf(name) })).secretData,
   });
   h = await createHarness({ drivers: [driver] });
   await h.service.createSecret({ secretName: 'db/manager', versionId: 'm1', secretData: JSON.stringify(manager) });
@@ -72,16 +73,16 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const valueAt = async (versionStage: string) => (await h.service.getSecretValue({ secretName: 'db/orders', versionStage })).secretData;
+const valueAt = async (versionStage: string) => (await h.service.getSecretValue({ secretName: secretIdOf('db/orders'), versionStage })).secretData;
 
 describe('the rotation engine with the PostgreSQL DoubleUsers driver', () => {
   it('rotates three times; ACSCurrent and ACSPrevious always log in, the value before them does not', async () => {
     const history = [JSON.stringify(initial)];
     for (let i = 1; i <= 3; i++) {
-      const started = await h.service.rotateSecret({ secretName: 'db/orders', versionId: `r${i}` });
+      const started = await h.service.rotateSecret({ secretName: secretIdOf('db/orders'), versionId: `r${i}` });
       expect(started.started).toBe(true);
       expect(await h.pump()).toBe(5); // four steps, then the finalize after the promote
-      expect((await h.service.describeSecret('db/orders')).lastRotation).toMatchObject({ versionId: `r${i}`, status: 'Succeeded' });
+      expect((await h.service.describeSecret(secretIdOf('db/orders'))).lastRotation).toMatchObject({ versionId: `r${i}`, status: 'Succeeded' });
 
       const current = await valueAt('ACSCurrent');
       const previous = await valueAt('ACSPrevious');

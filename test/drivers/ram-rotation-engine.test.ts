@@ -12,6 +12,7 @@ import { SECOND } from '../support/manual-clock.js';
 import { idOf, keyIdsOf, logsInWith, ramDriverFor } from '../support/ram-driver-fixtures.js';
 import { startRamOpenApiServer, type IssuedKey, type RamOpenApiTestServer } from '../support/ram-openapi-server/index.js';
 import { createHarness, type Harness } from '../support/service-harness.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 const WINDOW_SECONDS = 600;
 let server: RamOpenApiTestServer;
@@ -39,7 +40,7 @@ const setup = async (initialSecret?: (key: IssuedKey) => string) => {
   return { userName, key, name: created.secret.name };
 };
 
-const valueAt = async (name: string, versionStage: string) => (await h.service.getSecretValue({ secretName: name, versionStage })).secretData;
+const valueAt = async (name: string, versionStage: string) => (await h.service.getSecretValue({ secretName: secretIdOf(name), versionStage })).secretData;
 
 describe('the rotation engine with the RAM AccessKey driver', () => {
   it('names the secret after the user and stores the output format', async () => {
@@ -56,10 +57,10 @@ describe('the rotation engine with the RAM AccessKey driver', () => {
     const { userName, name } = await setup();
     const history = [await valueAt(name, 'ACSCurrent')];
     for (let i = 1; i <= 3; i++) {
-      expect((await h.service.rotateSecret({ secretName: name, versionId: `r${i}` })).started).toBe(true);
+      expect((await h.service.rotateSecret({ secretName: secretIdOf(name), versionId: `r${i}` })).started).toBe(true);
       // The four steps and the finalize after the promote: the delayed cleanup stays queued while its window runs.
       expect(await h.pump(5)).toBe(5);
-      expect((await h.service.describeSecret(name)).lastRotation).toMatchObject({ versionId: `r${i}`, status: 'Succeeded' });
+      expect((await h.service.describeSecret(secretIdOf(name))).lastRotation).toMatchObject({ versionId: `r${i}`, status: 'Succeeded' });
       const current = await valueAt(name, 'ACSCurrent');
       const previous = await valueAt(name, 'ACSPrevious');
       expect(previous).toBe(history.at(-1));
@@ -86,7 +87,7 @@ describe('the rotation engine with the RAM AccessKey driver', () => {
 
   it('ACSPrevious keeps working until the window ends, not after', async () => {
     const { userName, name } = await setup();
-    await h.service.rotateSecret({ secretName: name, versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf(name), versionId: 'r1' });
     await h.pump(5);
     const previous = await valueAt(name, 'ACSPrevious');
     h.clock.advance((WINDOW_SECONDS - 5) * SECOND);
@@ -100,9 +101,9 @@ describe('the rotation engine with the RAM AccessKey driver', () => {
   it('heals an invalid initial AccessKey secret with the first rotation (seed 003)', async () => {
     const { userName, key, name } = await setup(() => 'this-is-not-the-secret');
     expect(await logsInWith(server, await valueAt(name, 'ACSCurrent'), userName)).toBe(false);
-    await h.service.rotateSecret({ secretName: name, versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf(name), versionId: 'r1' });
     await h.pump();
-    expect((await h.service.describeSecret(name)).lastRotation).toMatchObject({ status: 'Succeeded' });
+    expect((await h.service.describeSecret(secretIdOf(name))).lastRotation).toMatchObject({ status: 'Succeeded' });
     const current = await valueAt(name, 'ACSCurrent');
     expect(await logsInWith(server, current, userName)).toBe(true);
     expect(keyIdsOf(server, userName)).toEqual([idOf(current)]);
@@ -112,7 +113,7 @@ describe('the rotation engine with the RAM AccessKey driver', () => {
   it('crash safety: every step run twice and every earlier message replayed out of order leaves ≤ 2 keys and no orphan', async () => {
     const { userName, name } = await setup();
     for (let i = 1; i <= 3; i++) {
-      await h.service.rotateSecret({ secretName: name, versionId: `r${i}` });
+      await h.service.rotateSecret({ secretName: secretIdOf(name), versionId: `r${i}` });
       const seen: RotationMessage[] = [];
       for (;;) {
         const [m] = await h.queue.receive(1, 30);
@@ -127,7 +128,7 @@ describe('the rotation engine with the RAM AccessKey driver', () => {
         seen.push(m.body);
         await h.queue.delete(m.receiptHandle);
       }
-      expect((await h.service.describeSecret(name)).lastRotation).toMatchObject({ versionId: `r${i}`, status: 'Succeeded' });
+      expect((await h.service.describeSecret(secretIdOf(name))).lastRotation).toMatchObject({ versionId: `r${i}`, status: 'Succeeded' });
       const current = await valueAt(name, 'ACSCurrent');
       const previous = await valueAt(name, 'ACSPrevious');
       expect(await logsInWith(server, current, userName)).toBe(true);
@@ -138,7 +139,7 @@ describe('the rotation engine with the RAM AccessKey driver', () => {
 
   it('a generate that died after CreateAccessKey leaves an orphan the next attempt removes', async () => {
     const { userName, name } = await setup();
-    const secret = await h.service.describeSecret(name);
+    const secret = await h.service.describeSecret(secretIdOf(name));
     const driver = ramDriverFor(server);
     // The crash: the key was created but its version never stored.
     const orphan = await driver.generate({
@@ -147,7 +148,7 @@ describe('the rotation engine with the RAM AccessKey driver', () => {
       previousValue: null,
     });
     expect(keyIdsOf(server, userName)).toHaveLength(2);
-    await h.service.rotateSecret({ secretName: name, versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf(name), versionId: 'r1' });
     await h.pump(5);
     const current = await valueAt(name, 'ACSCurrent');
     expect(keyIdsOf(server, userName).sort()).toEqual([idOf(current), idOf(await valueAt(name, 'ACSPrevious'))].sort());
@@ -156,12 +157,12 @@ describe('the rotation engine with the RAM AccessKey driver', () => {
 
   it('deleting the secret never deletes the user\'s keys, not even a pending cleanup', async () => {
     const { userName, name } = await setup();
-    await h.service.rotateSecret({ secretName: name, versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf(name), versionId: 'r1' });
     await h.pump(5);
     const before = keyIdsOf(server, userName).sort();
-    await h.service.deleteSecret({ secretName: name, recoveryWindowInDays: 7 });
+    await h.service.deleteSecret({ secretName: secretIdOf(name), recoveryWindowInDays: 7 });
     await h.pump();
     expect(keyIdsOf(server, userName).sort()).toEqual(before);
-    expect((await h.service.describeSecret(name)).stages[STAGE_CURRENT]).toBeDefined();
+    expect((await h.service.describeSecret(secretIdOf(name))).stages[STAGE_CURRENT]).toBeDefined();
   });
 });

@@ -12,13 +12,14 @@ import { KmsError, TargetError } from '../../shared/domain/errors.js';
 import type { TargetDriver } from '../../shared/ports/target-driver.js';
 import { POSTGRES_INSTANCE, rdsPassword, startRdsTestbed, type RdsTestbed } from '../support/rds-testbed.js';
 import { createHarness, type Harness } from '../support/service-harness.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 let bed: RdsTestbed;
 let h: Harness;
 
 const accountOf = (value: string) => requireAccountCredential(value, 'value').AccountName;
 const passwordOf = (value: string) => requireAccountCredential(value, 'value').AccountPassword;
-const valueAt = async (secretName: string, versionStage: string) => (await h.service.getSecretValue({ secretName, versionStage })).secretData;
+const valueAt = async (secretName: string, versionStage: string) => (await h.service.getSecretValue({ secretName: secretIdOf(secretName), versionStage })).secretData;
 const logsIn = (value: string, database?: string) => bed.logsIn('PostgreSQL', value, database);
 const accountExists = async (name: string) => (await bed.postgres.admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).rowCount === 1;
 const callsOf = (action: string) => bed.rds.calls.filter((c) => c.action === action);
@@ -39,9 +40,9 @@ const writesOrders = async (value: string): Promise<boolean> => {
 };
 
 const rotate = async (secretName: string, versionId: string) => {
-  expect((await h.service.rotateSecret({ secretName, versionId })).started).toBe(true);
+  expect((await h.service.rotateSecret({ secretName: secretIdOf(secretName), versionId })).started).toBe(true);
   expect(await h.pump()).toBe(5); // four steps, then the finalize after the promote
-  expect((await h.service.describeSecret(secretName)).lastRotation).toMatchObject({ versionId, status: 'Succeeded' });
+  expect((await h.service.describeSecret(secretIdOf(secretName))).lastRotation).toMatchObject({ versionId, status: 'Succeeded' });
 };
 
 beforeAll(async () => {
@@ -131,7 +132,7 @@ describe('one-click creation and authorization', () => {
     expect(error).toMatchObject({ code: 'InvalidParameter' });
     expect((error as Error).message).toContain('CreateAccounts.AccountName');
     expect(await logsIn(JSON.stringify({ AccountName: 'someone_else', AccountPassword: password }))).toBe(true);
-    await expect(h.service.describeSecret('rds/takeover')).rejects.toMatchObject({ code: 'Forbidden.ResourceNotFound' });
+    await expect(h.service.describeSecret(secretIdOf('rds/takeover'))).rejects.toMatchObject({ code: 'Forbidden.ResourceNotFound' });
   });
 });
 
@@ -196,7 +197,7 @@ describe('import existing accounts', () => {
     await expect(
       h.service.createSecret({ secretName: 'rds/missing', versionId: 'v0', secretType: 'Rds', secretData: one, extendedConfig: config }),
     ).rejects.toMatchObject({ code: 'InvalidParameter' });
-    await expect(h.service.describeSecret('rds/missing')).rejects.toMatchObject({ code: 'Forbidden.ResourceNotFound' });
+    await expect(h.service.describeSecret(secretIdOf('rds/missing'))).rejects.toMatchObject({ code: 'Forbidden.ResourceNotFound' });
   });
 });
 
@@ -247,12 +248,12 @@ describe('crash safety', () => {
             CreateAccounts: { AccountName: base, DBName: 'orders', Privilege: 'ReadOnly' },
           }),
         });
-        const before = await crashHarness.service.getSecretValue({ secretName: `rds/${base}` });
-        await crashHarness.service.rotateSecret({ secretName: `rds/${base}`, versionId: 'r1' });
+        const before = await crashHarness.service.getSecretValue({ secretName: secretIdOf(`rds/${base}`) });
+        await crashHarness.service.rotateSecret({ secretName: secretIdOf(`rds/${base}`), versionId: 'r1' });
         expect(await crashHarness.pump()).toBe(9); // each of the five messages twice but the promote, which calls no driver
         expect(driver.crashes).toEqual(['generate', 'apply', 'verify', 'finalize']);
-        expect((await crashHarness.service.describeSecret(`rds/${base}`)).lastRotation).toMatchObject({ status: 'Succeeded' });
-        const current = (await crashHarness.service.getSecretValue({ secretName: `rds/${base}` })).secretData;
+        expect((await crashHarness.service.describeSecret(secretIdOf(`rds/${base}`))).lastRotation).toMatchObject({ status: 'Succeeded' });
+        const current = (await crashHarness.service.getSecretValue({ secretName: secretIdOf(`rds/${base}`) })).secretData;
         expect(await logsIn(current, 'orders')).toBe(true);
         if (strategy === 'DoubleUsers') expect(await logsIn(before.secretData, 'orders')).toBe(true);
         else expect(await logsIn(before.secretData, 'orders')).toBe(false);

@@ -12,6 +12,7 @@ import { DAY, SECOND } from '../support/manual-clock.js';
 import { tempDir, testConfig, type TempDir } from '../support/runtime.js';
 import { createHarness } from '../support/service-harness.js';
 import { createFaultReport } from './fault-artifacts.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 const CALLS = 100;
 const GENERATED = '{"SecretSubType":"GeneratedPassword"}';
@@ -139,12 +140,12 @@ describe('a manual rotation racing the rotate timer tick', () => {
     const h = await createHarness();
     try {
       await h.service.createSecret({ secretName: 'timer-race', versionId: 'v0', secretData: 'initial-timer', extendedConfig: GENERATED });
-      await h.service.updateRotationPolicy({ secretName: 'timer-race', enableAutomaticRotation: true, rotationInterval: '7d' });
+      await h.service.updateRotationPolicy({ secretName: secretIdOf('timer-race'), enableAutomaticRotation: true, rotationInterval: '7d' });
       const answers = { manualStarted: 0, manualRefused: 0, tickActed: 0 };
       for (let round = 1; round <= ROUNDS; round++) {
         h.clock.advance(8 * DAY);
         const manual = () =>
-          h.service.rotateSecret({ secretName: 'timer-race', versionId: `manual-${round}` }).then(
+          h.service.rotateSecret({ secretName: secretIdOf('timer-race'), versionId: `manual-${round}` }).then(
             (r) => (r.started ? 'started' : 'not-started'),
             (e: { code?: string }) => e.code ?? 'error',
           );

@@ -20,6 +20,7 @@ import { createFaultReport } from './fault-artifacts.js';
 import { createFaultService } from './fault-service.js';
 import { KEYED_TARGET_CONFIG, KeyedTarget } from './keyed-target.js';
 import { deliverMangled, type DeliveryStats } from './mangled-delivery.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 const SECRETS = 5;
 const ROUNDS = 3;
@@ -64,15 +65,15 @@ describe.each([
       }
       const totals: DeliveryStats = { received: 0, delivered: 0, duplicates: 0, outOfOrder: 0, failed: 0 };
       for (let round = 1; round <= ROUNDS; round++) {
-        for (const name of names) expect((await f.service.rotateSecret({ secretName: name, versionId: `r${round}` })).started).toBe(true);
+        for (const name of names) expect((await f.service.rotateSecret({ secretName: secretIdOf(name), versionId: `r${round}` })).started).toBe(true);
         const stats = await deliverMangled({ queue, clock, seed: seed + round, run: (m) => f.service.runRotationStep(m) });
         for (const key of Object.keys(totals) as (keyof DeliveryStats)[]) totals[key] += stats[key];
         for (const name of names) {
-          const secret = await f.service.describeSecret(name);
+          const secret = await f.service.describeSecret(secretIdOf(name));
           expect(secret.job).toBeNull();
           expect(secret.lastRotation).toMatchObject({ versionId: `r${round}`, status: 'Succeeded' });
           expect(secret.stages).toMatchObject({ ACSCurrent: `r${round}`, ACSPrevious: round === 1 ? 'v0' : `r${round - 1}` });
-          const current = await f.service.getSecretValue({ secretName: name });
+          const current = await f.service.getSecretValue({ secretName: secretIdOf(name) });
           expect(target.logsIn(name, current.secretData)).toBe(true);
         }
       }

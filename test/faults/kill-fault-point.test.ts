@@ -20,6 +20,7 @@ import { FAULT_MARKER_ENV, FAULT_POINT_ENV, faultPointsFromEnv } from '../../sha
 import type { DriverSecret, TargetDriver } from '../../shared/ports/target-driver.js';
 import { ManualClock } from '../support/manual-clock.js';
 import { RecordingDriver } from '../support/recording-driver.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 const dirs: string[] = [];
 const scratch = (): string => {
@@ -125,7 +126,7 @@ describe('the step runner seam', () => {
     const h = await serviceCrashingOnceAt('none');
     try {
       await h.service.createSecret({ secretName: SECRET.name, versionId: 'v0', secretData: 'initial', extendedConfig: JSON.stringify(SECRET.extendedConfig) });
-      await h.service.rotateSecret({ secretName: SECRET.name, versionId: 'r1' });
+      await h.service.rotateSecret({ secretName: secretIdOf(SECRET.name), versionId: 'r1' });
       await h.pump();
       expect(h.reached).toEqual(
         ['createPending', 'applyToTarget', 'verify', 'promote', 'finalizePromoted'].flatMap((s) => [`before:${s}`, `after:${s}`]),
@@ -139,9 +140,9 @@ describe('the step runner seam', () => {
     const h = await serviceCrashingOnceAt('after:promote');
     try {
       await h.service.createSecret({ secretName: SECRET.name, versionId: 'v0', secretData: 'initial', extendedConfig: JSON.stringify(SECRET.extendedConfig) });
-      await h.service.rotateSecret({ secretName: SECRET.name, versionId: 'r1' });
+      await h.service.rotateSecret({ secretName: secretIdOf(SECRET.name), versionId: 'r1' });
       await h.pump();
-      expect((await h.service.describeSecret(SECRET.name)).stages).toMatchObject({ ACSCurrent: 'r1', ACSPrevious: 'v0' });
+      expect((await h.service.describeSecret(secretIdOf(SECRET.name))).stages).toMatchObject({ ACSCurrent: 'r1', ACSPrevious: 'v0' });
       expect(h.driver.calls).toEqual(['generate', 'apply', 'verify', 'finalize']);
     } finally {
       await h.close();

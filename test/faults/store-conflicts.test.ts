@@ -22,6 +22,7 @@ import { withConflictAt } from './conflicting-store.js';
 import { createFaultReport } from './fault-artifacts.js';
 import { createFaultService } from './fault-service.js';
 import { KEYED_TARGET_CONFIG, KeyedTarget } from './keyed-target.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 /** A rotation takes well under this many conditional writes; reaching it means the loop never ended. */
 const MAX_N = 40;
@@ -71,7 +72,7 @@ const rotateLosingAt = async (inner: SecretStore, queueFile: string, failAt: num
     conflicting.arm();
 
     const readCurrent = async () => {
-      const view = await f.service.getSecretValue({ secretName: name });
+      const view = await f.service.getSecretValue({ secretName: secretIdOf(name) });
       expect(['v0', 'r1']).toContain(view.version.versionId);
       expect(target.logsIn(name, view.secretData)).toBe(true);
       return view;
@@ -80,7 +81,7 @@ const rotateLosingAt = async (inner: SecretStore, queueFile: string, failAt: num
     // RotateSecret itself may lose its claim's race: it retries, and a caller would retry a 409.
     let started = false;
     for (let attempt = 1; attempt <= 3 && !started; attempt++) {
-      started = await f.service.rotateSecret({ secretName: name, versionId: 'r1' }).then(
+      started = await f.service.rotateSecret({ secretName: secretIdOf(name), versionId: 'r1' }).then(
         () => true,
         (error: unknown) => {
           if ((error as { code?: string }).code !== 'Rejected.ConcurrentUpdate') throw error;
@@ -114,7 +115,7 @@ const rotateLosingAt = async (inner: SecretStore, queueFile: string, failAt: num
       reads++;
     }
 
-    const secret = await f.service.describeSecret(name);
+    const secret = await f.service.describeSecret(secretIdOf(name));
     const succeeded = f.count('rotation.succeeded');
     const failed = f.count('rotation.failed');
     expect(secret.job).toBeNull();

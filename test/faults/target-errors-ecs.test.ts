@@ -23,6 +23,7 @@ import {
   type SshLoginValue,
 } from '../support/sshd.js';
 import { createFaultReport } from './fault-artifacts.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 const skipReason = sshdUnavailableReason();
 const MAX_ATTEMPTS = 3;
@@ -52,7 +53,7 @@ describe.skipIf(skipReason !== null)(`ECS API errors during rotations${skipReaso
 
   const logsIn = (value: string) => sshLogsIn(sshd, JSON.parse(value) as SshLoginValue);
   const current = async (name: string) => {
-    const view = await h.service.getSecretValue({ secretName: name, versionStage: 'ACSCurrent' });
+    const view = await h.service.getSecretValue({ secretName: secretIdOf(name), versionStage: 'ACSCurrent' });
     return { versionId: view.version.versionId, value: view.secretData };
   };
   const count = (name: string, type: string) => h.events.events.filter((e) => e.subject === name && e.type === `com.secretrotor.${type}`).length;
@@ -76,7 +77,7 @@ describe.skipIf(skipReason !== null)(`ECS API errors during rotations${skipReaso
   it('throttled RunCommand (400 Throttling) twice: retried, the rotation completes, the new key logs in', async () => {
     const name = await keySecret();
     ecs.injectFaults({ action: 'RunCommand', code: 'Throttling', status: 400, times: MAX_ATTEMPTS - 1 });
-    await h.service.rotateSecret({ secretName: name, versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf(name), versionId: 'r1' });
     await h.pump();
     expect(count(name, 'rotation.succeeded')).toBe(1);
     expect(count(name, 'rotation.step.failed')).toBe(MAX_ATTEMPTS - 1);
@@ -94,7 +95,7 @@ describe.skipIf(skipReason !== null)(`ECS API errors during rotations${skipReaso
     const before = await current(name);
     const injected = ecs.faults.injected.length;
     ecs.injectFaults({ action, code: 'ServiceUnavailable', status: 503, times: 1_000 });
-    await h.service.rotateSecret({ secretName: name, versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf(name), versionId: 'r1' });
     await h.pump();
     ecs.faults.clear();
     const served = ecs.faults.injected.length - injected;
@@ -103,7 +104,7 @@ describe.skipIf(skipReason !== null)(`ECS API errors during rotations${skipReaso
     expect(await current(name)).toEqual(before);
     expect(await logsIn(before.value)).toBe(true);
 
-    await h.service.rotateSecret({ secretName: name, versionId: 'r2' });
+    await h.service.rotateSecret({ secretName: secretIdOf(name), versionId: 'r2' });
     await h.pump();
     const after = await current(name);
     expect(after.versionId).toBe('r2');

@@ -12,6 +12,7 @@ import type { FaultSpec } from '../support/openapi-faults.js';
 import { POSTGRES_INSTANCE, rdsPassword, startRdsTestbed, uniqueTag, type RdsTestbed } from '../support/rds-testbed.js';
 import { createHarness, type Harness } from '../support/service-harness.js';
 import { createFaultReport } from './fault-artifacts.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 const MAX_ATTEMPTS = 3;
 const READ_TIMEOUT_MS = 500;
@@ -55,7 +56,7 @@ const setup = async (strategy: 'SingleUser' | 'DoubleUsers') => {
 };
 
 const current = async (name: string) => {
-  const view = await h.service.getSecretValue({ secretName: name, versionStage: 'ACSCurrent' });
+  const view = await h.service.getSecretValue({ secretName: secretIdOf(name), versionStage: 'ACSCurrent' });
   return { versionId: view.version.versionId, value: view.secretData };
 };
 const count = (type: string) => h.eventTypes().filter((t) => t === type).length;
@@ -74,7 +75,7 @@ describe('RDS API errors below the attempt limit (SingleUser)', () => {
     const name = await setup('SingleUser');
     const injected = bed.rds.faults.injected.length;
     bed.rds.injectFaults({ ...fault, times: MAX_ATTEMPTS - 1 });
-    await h.service.rotateSecret({ secretName: name, versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf(name), versionId: 'r1' });
     await h.pump();
     expect(bed.rds.faults.injected.length - injected).toBe(MAX_ATTEMPTS - 1);
     expect(count('rotation.succeeded')).toBe(1);
@@ -91,7 +92,7 @@ describe('RDS API errors that outlast the attempts (DoubleUsers: ACSCurrent is a
     const name = await setup('DoubleUsers');
     const before = await current(name);
     bed.rds.injectFaults({ ...fault, times: MAX_ATTEMPTS });
-    await h.service.rotateSecret({ secretName: name, versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf(name), versionId: 'r1' });
     await h.pump();
     expect(count('rotation.failed')).toBe(1);
     expect(count('rotation.succeeded')).toBe(0);
@@ -100,7 +101,7 @@ describe('RDS API errors that outlast the attempts (DoubleUsers: ACSCurrent is a
     expect(await current(name)).toEqual(before);
     expect(await logsIn(before.value)).toBe(true);
 
-    await h.service.rotateSecret({ secretName: name, versionId: 'r2' });
+    await h.service.rotateSecret({ secretName: secretIdOf(name), versionId: 'r2' });
     await h.pump();
     const after = await current(name);
     expect(after.versionId).toBe('r2');
@@ -119,7 +120,7 @@ describe('RDS API errors that outlast the attempts (DoubleUsers: ACSCurrent is a
     const name = await setup('SingleUser');
     const before = await current(name);
     bed.rds.injectFaults({ action: 'ResetAccountPassword', delayMs: READ_TIMEOUT_MS * 3, times: MAX_ATTEMPTS });
-    await h.service.rotateSecret({ secretName: name, versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf(name), versionId: 'r1' });
     await h.pump();
     expect(count('rotation.failed')).toBe(0);
     expect(count('rotation.succeeded')).toBe(1);
@@ -129,7 +130,7 @@ describe('RDS API errors that outlast the attempts (DoubleUsers: ACSCurrent is a
     expect(after.versionId).toBe('r1');
     expect(await logsIn(after.value)).toBe(true);
     expect(await logsIn(before.value)).toBe(false);
-    const previous = await h.service.getSecretValue({ secretName: name, versionStage: 'ACSPrevious' });
+    const previous = await h.service.getSecretValue({ secretName: secretIdOf(name), versionStage: 'ACSPrevious' });
     expect(previous.version.versionId).toBe(before.versionId);
     report.record('single-user-lost-answers-rolled-forward', { faultsInjected: MAX_ATTEMPTS, rotationsFailed: 0, rotationsCompleted: 1, acsCurrentLogsIn: true });
   });
@@ -138,14 +139,14 @@ describe('RDS API errors that outlast the attempts (DoubleUsers: ACSCurrent is a
     const name = await setup('SingleUser');
     const before = await current(name);
     bed.rds.injectFaults({ action: 'ResetAccountPassword', code: 'ServiceUnavailable', status: 503, times: MAX_ATTEMPTS });
-    await h.service.rotateSecret({ secretName: name, versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf(name), versionId: 'r1' });
     await h.pump();
     expect(count('rotation.failed')).toBe(1);
     const failed = h.events.events.find((e) => e.type === 'com.secretrotor.rotation.failed');
     expect((failed?.data.error as { code: string }).code).toBe('Target.Unavailable');
     expect(await current(name)).toEqual(before);
     expect(await logsIn(before.value)).toBe(true);
-    expect((await h.service.describeSecret(name)).stages).toEqual({ ACSCurrent: before.versionId });
+    expect((await h.service.describeSecret(secretIdOf(name))).stages).toEqual({ ACSCurrent: before.versionId });
   });
 
   it('counts every fault served', () => {

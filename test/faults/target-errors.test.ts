@@ -15,6 +15,7 @@ import { logsInWith, ramDriverFor } from '../support/ram-driver-fixtures.js';
 import { startRamOpenApiServer, type RamOpenApiTestServer } from '../support/ram-openapi-server/index.js';
 import { createHarness, type Harness } from '../support/service-harness.js';
 import { createFaultReport } from './fault-artifacts.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 const MAX_ATTEMPTS = 3;
 const RETRY_BASE_SECONDS = 4;
@@ -54,7 +55,7 @@ const setup = async () => {
 };
 
 const current = async (name: string) => {
-  const view = await h.service.getSecretValue({ secretName: name, versionStage: 'ACSCurrent' });
+  const view = await h.service.getSecretValue({ secretName: secretIdOf(name), versionStage: 'ACSCurrent' });
   return { versionId: view.version.versionId, secretData: view.secretData };
 };
 const ofType = (type: string): RotorEvent[] => h.events.events.filter((e) => e.type === `com.secretrotor.${type}`);
@@ -94,7 +95,7 @@ describe('target API errors below the attempt limit', () => {
     server.injectFaults({ ...fault, times });
     const injectedBefore = server.faults.injected.length;
 
-    expect((await h.service.rotateSecret({ secretName: name, versionId: 'r1' })).started).toBe(true);
+    expect((await h.service.rotateSecret({ secretName: secretIdOf(name), versionId: 'r1' })).started).toBe(true);
     await h.pump();
 
     expect(server.faults.injected.length - injectedBefore).toBe(times);
@@ -131,7 +132,7 @@ describe('target API errors that outlast the attempts', () => {
     const before = await current(name);
     server.injectFaults({ ...fault, times: MAX_ATTEMPTS });
 
-    await h.service.rotateSecret({ secretName: name, versionId: 'r1' });
+    await h.service.rotateSecret({ secretName: secretIdOf(name), versionId: 'r1' });
     await h.pump();
 
     const failed = ofType('rotation.failed');
@@ -142,7 +143,7 @@ describe('target API errors that outlast the attempts', () => {
     expect(ofType('rotation.step.failed').filter((e) => e.data.willRetry === false)).toHaveLength(1);
     expectBackoff();
 
-    const described = await h.service.describeSecret(name);
+    const described = await h.service.describeSecret(secretIdOf(name));
     expect(described.job).toBeNull();
     expect(described.lastRotation).toMatchObject({ versionId: 'r1', status: 'Failed' });
     const after = await current(name);
@@ -150,7 +151,7 @@ describe('target API errors that outlast the attempts', () => {
     expect(await logsInWith(server, after.secretData, userName)).toBe(true);
 
     // Failed cleanly: nothing holds the secret, and the next rotation goes through.
-    await h.service.rotateSecret({ secretName: name, versionId: 'r2' });
+    await h.service.rotateSecret({ secretName: secretIdOf(name), versionId: 'r2' });
     await h.pump();
     const next = await current(name);
     expect(next.versionId).toBe('r2');

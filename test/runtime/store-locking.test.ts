@@ -9,6 +9,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createContainer, STORE_FILE, StoreFileBusyError, type Container } from '../../shared/runtime/container.js';
 import { tempDir, testConfig, type TempDir } from '../support/runtime.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 const dirs: TempDir[] = [];
 const containers: Container[] = [];
@@ -56,7 +57,7 @@ describe('store file locking', () => {
     const { dataDir, container } = await startContainer({});
     expect(readFromOutside(dataDir)).toEqual({ code: 'SQLITE_BUSY' });
     // The runtime itself is not disturbed by the refused reader.
-    expect((await container.service.getSecretValue({ secretName: 'locking-probe' })).secretData).toBe('locking-probe-value');
+    expect((await container.service.getSecretValue({ secretName: secretIdOf('locking-probe') })).secretData).toBe('locking-probe-value');
     expect((await container.auditLog.query({ limit: 10, offset: 0 })).records.map((r) => r.requestId)).toContain('locking-probe-request');
 
     await container.close();
@@ -91,7 +92,7 @@ describe('store file locking', () => {
     expect(readFromOutside(dataDir)).toEqual(['locking-probe']);
     const started = await createContainer(testConfig(dataDir));
     containers.push(started);
-    expect((await started.service.getSecretValue({ secretName: 'locking-probe' })).secretData).toBe('locking-probe-value');
+    expect((await started.service.getSecretValue({ secretName: secretIdOf('locking-probe') })).secretData).toBe('locking-probe-value');
   }, 20_000);
 
   it('lets other programs read the store file while the runtime runs when ROTOR_STORE_LOCKING=shared', async () => {

@@ -11,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import type { AccountStrategy } from '../../shared/domain/database-accounts.js';
 import { rdsPassword, uniqueTag, type RdsTestbed } from './rds-testbed.js';
 import { createHarness } from './service-harness.js';
+import { secretIdOf } from '../../shared/domain/secret-id.js';
 
 /** SCRAM iterations for load runs (PostgreSQL's default is 4096): see RdsTestbedOptions.scramIterations. */
 export const LOAD_SCRAM_ITERATIONS = 1024;
@@ -59,7 +60,7 @@ export const measureZeroDowntime = async (bed: RdsTestbed, options: ZeroDowntime
 
     /** What an application does: fetch ACSCurrent, then log in with it. */
     const readAndLogIn = async (): Promise<boolean> => {
-      const { secretData } = await h.service.getSecretValue({ secretName });
+      const { secretData } = await h.service.getSecretValue({ secretName: secretIdOf(secretName) });
       return bed.logsIn('PostgreSQL', secretData);
     };
 
@@ -77,7 +78,7 @@ export const measureZeroDowntime = async (bed: RdsTestbed, options: ZeroDowntime
     let probes = 0;
     const failedProbesAfter: Record<string, number> = {};
     const rotateOnce = async (versionId: string) => {
-      const started = await h.service.rotateSecret({ secretName, versionId });
+      const started = await h.service.rotateSecret({ secretName: secretIdOf(secretName), versionId });
       if (!started.started) throw new Error(`rotation ${versionId} did not start`);
       for (;;) {
         const [leased] = await h.queue.receive(1, 30);
@@ -90,7 +91,7 @@ export const measureZeroDowntime = async (bed: RdsTestbed, options: ZeroDowntime
           failedProbesAfter[step] = (failedProbesAfter[step] ?? 0) + 1;
         }
       }
-      const status = (await h.service.describeSecret(secretName)).lastRotation?.status;
+      const status = (await h.service.describeSecret(secretIdOf(secretName))).lastRotation?.status;
       if (status !== 'Succeeded') throw new Error(`rotation ${versionId} ended ${status ?? 'without a status'}`);
     };
 

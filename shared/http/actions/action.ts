@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import { invalidParameter, missingParameter, type KmsError } from '../../domain/errors.js';
+import type { SecretId } from '../../domain/secret-id.js';
 import type { AccessKeyService } from '../../app/access-keys.js';
 import type { SecretService } from '../../app/service.js';
 import type { AuditLog } from '../../ports/audit-log.js';
@@ -27,10 +28,14 @@ export interface ActionContext {
   callerAccessKeyId?: string;
   /** Set when AccessKeys are wired; the admin actions are served only then. */
   accessControl?: AccessControl;
+  /** The secret a secret action acts on, resolved once from SecretName where the request entered. */
+  secret?: SecretId;
 }
 
 export interface KmsAction {
   readonly name: string;
+  /** Acts on one secret, named by SecretName (resolved by the caller into ctx.secret). */
+  readonly takesSecret: boolean;
   execute(params: RequestParams, ctx: ActionContext): Promise<ResponseFields>;
 }
 
@@ -40,7 +45,25 @@ export const defineAction = <S extends z.ZodType>(
   run: (input: z.output<S>, ctx: ActionContext) => Promise<ResponseFields>,
 ): KmsAction => ({
   name,
+  takesSecret: false,
   execute: async (params, ctx) => run(parseParams(schema, params), ctx),
+});
+
+/**
+ * An action on one secret. Its schema never reads SecretName: the secret comes resolved, so the
+ * action cannot act on anything but the identity that was authorized.
+ */
+export const defineSecretAction = <S extends z.ZodType>(
+  name: string,
+  schema: S,
+  run: (input: z.output<S>, secret: SecretId, ctx: ActionContext) => Promise<ResponseFields>,
+): KmsAction => ({
+  name,
+  takesSecret: true,
+  execute: async (params, ctx) => {
+    if (ctx.secret === undefined) throw missingParameter('SecretName');
+    return run(parseParams(schema, params), ctx.secret, ctx);
+  },
 });
 
 export const parseParams = <S extends z.ZodType>(schema: S, params: RequestParams): z.output<S> => {

@@ -3,16 +3,16 @@ import { driftCheckSeconds } from '../../domain/drift.js';
 import { currentBacklog } from '../../domain/rotation.js';
 import type { ErrorInfo, RotationBacklog, SecretRecord } from '../../domain/secret.js';
 import type { ResponseFields } from '../format.js';
-import { defineAction } from './action.js';
-import { booleanParam, secretNameParam } from './param-schemas.js';
+import { defineSecretAction } from './action.js';
+import { booleanParam } from './param-schemas.js';
 import { arnField, kmsTime, optionalKmsTime, rotationFields, tagsField } from './fields.js';
 
 const params = z
-  .object({ SecretName: secretNameParam, FetchTags: booleanParam.optional() })
-  .transform((p) => ({ secretName: p.SecretName, fetchTags: p.FetchTags ?? false }));
+  .object({ FetchTags: booleanParam.optional() })
+  .transform((p) => ({ fetchTags: p.FetchTags ?? false }));
 
-export const describeSecret = defineAction('DescribeSecret', params, async (input, ctx) => {
-  const secret = await ctx.service.describeSecret(input.secretName);
+export const describeSecret = defineSecretAction('DescribeSecret', params, async (input, secretName, ctx) => {
+  const secret = await ctx.service.describeSecret(secretName);
   return {
     Arn: arnField(ctx, secret.name),
     SecretName: secret.name,

@@ -1,22 +1,21 @@
 import { z } from 'zod';
-import { defineAction } from './action.js';
-import { booleanParam, optionalText, secretNameParam } from './param-schemas.js';
+import { defineSecretAction } from './action.js';
+import { booleanParam, optionalText } from './param-schemas.js';
 import { isGeneric, kmsTime, rotationFields, stagesField } from './fields.js';
 
 const params = z
   .object({
-    SecretName: secretNameParam,
     VersionId: optionalText,
     VersionStage: optionalText,
     FetchExtendedConfig: booleanParam.optional(),
   })
   .transform((p) => ({
-    query: { secretName: p.SecretName, versionId: p.VersionId, versionStage: p.VersionStage },
+    query: { versionId: p.VersionId, versionStage: p.VersionStage },
     fetchExtendedConfig: p.FetchExtendedConfig ?? false,
   }));
 
-export const getSecretValue = defineAction('GetSecretValue', params, async (input, ctx) => {
-  const query = ctx.callerAccessKeyId ? { ...input.query, requestedBy: ctx.callerAccessKeyId } : input.query;
+export const getSecretValue = defineSecretAction('GetSecretValue', params, async (input, secretName, ctx) => {
+  const query = { ...input.query, secretName, ...(ctx.callerAccessKeyId ? { requestedBy: ctx.callerAccessKeyId } : {}) };
   const { secret, version, secretData } = await ctx.service.getSecretValue(query);
   const base = {
     SecretName: secret.name,

@@ -12,7 +12,7 @@ export const optionalText = z.string().optional();
 /** A required parameter; an empty value counts as not provided. */
 export const requiredText = z.string().min(1);
 
-/** A secret name (an ARN given by the caller is reduced to the name before parsing, see secret-arn.ts). */
+/** The name of a new secret (CreateSecret); its grammar is the use case's rule. Actions on an existing secret get it resolved (defineSecretAction). */
 export const secretNameParam = requiredText;
 
 const BOOLEAN_TEXT = /^(true|false)$/i;

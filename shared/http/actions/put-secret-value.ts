@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { defineAction } from './action.js';
-import { jsonParam, requiredText, secretDataTypeParam, secretNameParam } from './param-schemas.js';
+import { defineSecretAction } from './action.js';
+import { jsonParam, requiredText, secretDataTypeParam } from './param-schemas.js';
 import { stagesField } from './fields.js';
 
 const stageList = z.array(z.string({ error: 'must be a string' }).min(1, 'must not be empty'), {
@@ -12,21 +12,19 @@ const versionStagesParam = jsonParam(z.union([stageList, z.object({ VersionStage
 
 const params = z
   .object({
-    SecretName: secretNameParam,
     VersionId: requiredText,
     SecretData: requiredText,
     SecretDataType: secretDataTypeParam.optional(),
     VersionStages: versionStagesParam.optional(),
   })
   .transform((p) => ({
-    secretName: p.SecretName,
     versionId: p.VersionId,
     secretData: p.SecretData,
     secretDataType: p.SecretDataType,
     versionStages: p.VersionStages,
   }));
 
-export const putSecretValue = defineAction('PutSecretValue', params, async (input, ctx) => {
-  const { secret, version } = await ctx.service.putSecretValue(input);
+export const putSecretValue = defineSecretAction('PutSecretValue', params, async (input, secretName, ctx) => {
+  const { secret, version } = await ctx.service.putSecretValue({ ...input, secretName });
   return { SecretName: secret.name, VersionId: version.versionId, VersionStages: stagesField(version.stages) };
 });

@@ -1,20 +1,18 @@
 import { z } from 'zod';
-import { defineAction } from './action.js';
-import { booleanParam, optionalText, secretNameParam } from './param-schemas.js';
+import { defineSecretAction } from './action.js';
+import { booleanParam, optionalText } from './param-schemas.js';
 
 const params = z
   .object({
-    SecretName: secretNameParam,
     EnableAutomaticRotation: booleanParam,
     RotationInterval: optionalText,
   })
   .transform((p) => ({
-    secretName: p.SecretName,
     enableAutomaticRotation: p.EnableAutomaticRotation,
     rotationInterval: p.RotationInterval,
   }));
 
-export const updateSecretRotationPolicy = defineAction('UpdateSecretRotationPolicy', params, async (input, ctx) => {
-  const secret = await ctx.service.updateRotationPolicy(input);
+export const updateSecretRotationPolicy = defineSecretAction('UpdateSecretRotationPolicy', params, async (input, secretName, ctx) => {
+  const secret = await ctx.service.updateRotationPolicy({ ...input, secretName });
   return { SecretName: secret.name };
 });
