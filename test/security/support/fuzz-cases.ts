@@ -174,14 +174,20 @@ const signedV3Root = (ctx: FuzzContext) =>
       kmsCase('signed-v3-root', action, () => [{ wire: signedV3(action, params, ctx.root, ctx.host, inBody), expect: expectationOf(action) }]),
     );
 
+/** KMS's SecretName grammar: a reference that is not a name (nor an ARN) names no secret to authorize against. */
+const KMS_SECRET_NAME = /^[A-Za-z0-9_/+=.@-]{1,192}$/;
+
 /**
  * Why a read-only key's state-changing request is refused: by policy, unless the secret it names is
- * missing (nothing to authorize against) or is an ARN of another account (no such secret here).
+ * missing (nothing to authorize against), is not a secret name at all, or is an ARN (another
+ * account's, or a malformed one: no such secret here).
  */
 const refusalCodesForReadOnly = (action: string, params: Pairs): string[] => {
   const name = params.find(([k]) => k === 'SecretName')?.[1];
-  if (isKmsAction(action) && action !== 'CreateSecret' && (name === undefined || name === '')) return ['MissingParameter'];
-  if (isKmsAction(action) && name?.startsWith('acs:kms:')) return ['Forbidden.NoPermission', 'Forbidden.ResourceNotFound'];
+  const namesSecret = isKmsAction(action) && action !== 'CreateSecret';
+  if (namesSecret && (name === undefined || name === '')) return ['MissingParameter'];
+  if (namesSecret && name?.startsWith('acs:kms:')) return ['Forbidden.NoPermission', 'Forbidden.ResourceNotFound', 'InvalidParameter'];
+  if (namesSecret && name !== undefined && !KMS_SECRET_NAME.test(name)) return ['InvalidParameter'];
   return ['Forbidden.NoPermission'];
 };
 
