@@ -100,6 +100,22 @@ const scanSection = (docs: Json[]): string => {
   ].join('\n');
 };
 
+/** Requests tried and crossings per boundary (test/security/<boundary>/, boundary-tally.ts). */
+const boundarySection = (docs: Json[]): string => {
+  if (docs.length === 0) return '';
+  const totals = new Map<string, { tried: number; crossed: number; files: string[] }>();
+  for (const doc of docs) {
+    const boundary = String(doc.boundary);
+    const entry = totals.get(boundary) ?? { tried: 0, crossed: 0, files: [] };
+    entry.tried += Number(doc.tried ?? 0);
+    entry.crossed += Number(doc.crossed ?? 0);
+    entry.files.push(String(doc.file));
+    totals.set(boundary, entry);
+  }
+  const rows = [...totals].sort(([a], [b]) => a.localeCompare(b)).map(([b, t]) => `| ${b} | ${t.tried} | ${t.crossed} | ${t.files.sort().join(', ')} |`);
+  return ['### Security boundaries (test/security/<boundary>/)', '', '| boundary | requests tried | crossed | suites |', '|---|---:|---:|---|', ...rows, ''].join('\n');
+};
+
 export const faultSection = (artifacts = 'test-artifacts'): string => {
   const faults = jsonFiles(join(artifacts, 'faults'))
     .map((p) => [p, readJson(p)] as const)
@@ -109,8 +125,11 @@ export const faultSection = (artifacts = 'test-artifacts'): string => {
     .filter((p) => /secret-scan-/.test(p))
     .map(readJson)
     .filter((d): d is Json => d !== null);
+  const boundaries = jsonFiles(join(artifacts, 'security', 'boundaries'))
+    .map(readJson)
+    .filter((d): d is Json => d !== null);
   const body =
-    faults.length + scans.length === 0 && !fuzz
+    faults.length + scans.length + boundaries.length === 0 && !fuzz
       ? 'No fault-suite artifacts yet: run `npm test` (or `npm run test:faults` and `npm run test:security`), then `npm run report:faults`.\n'
       : [
           'Counts written by the fault and security suites of the last test run in this checkout (`npm test`,',
@@ -119,6 +138,7 @@ export const faultSection = (artifacts = 'test-artifacts'): string => {
           '',
           ...faults.map(([p, d]) => suiteSection(p, d)),
           fuzz ? fuzzSection(fuzz) : '',
+          boundarySection(boundaries),
           scanSection(scans),
         ].join('\n');
   return `${FAULTS_BEGIN}\n## Faults, bad input and secret scan (from the test suites)\n\n${body}${FAULTS_END}\n`;

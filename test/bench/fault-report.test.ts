@@ -34,6 +34,19 @@ describe('fault report', () => {
     expect(section).not.toContain('scanMs');
   });
 
+  it('sums the boundary suites per boundary', () => {
+    const dir = artifacts();
+    mkdirSync(join(dir, 'security', 'boundaries'));
+    const doc = (boundary: string, file: string, tried: number, crossed: number) =>
+      writeFileSync(join(dir, 'security', 'boundaries', `${boundary}--${file}.json`), JSON.stringify({ boundary, file, tried, crossed }));
+    doc('authorization', 'policy', 100, 0);
+    doc('authorization', 'console', 20, 1);
+    doc('request-parsing', 'limits', 7, 0);
+    const section = faultSection(dir);
+    expect(section).toContain('| authorization | 120 | 1 | console, policy |');
+    expect(section).toContain('| request-parsing | 7 | 0 | limits |');
+  });
+
   it('says how to produce the figures when there are none', () => {
     expect(faultSection(artifacts())).toContain('No fault-suite artifacts yet');
   });
