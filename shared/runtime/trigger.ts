@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { KmsError } from '../domain/errors.js';
 import { ownRecord, ownValue } from '../domain/own-record.js';
+import { ownRecordSchema } from '../domain/own-record-schema.js';
 import { QUEUED_STEPS, type QueuedStep, type RotationMessage } from '../ports/job-queue.js';
 import type { HttpRequest } from '../http/types.js';
 import type { RotorEvent } from '../ports/event-publisher.js';
@@ -32,27 +33,8 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** FC joins repeated values with commas; accept arrays too, as some proxies keep them. */
 const multiValue = z.union([z.string(), z.array(z.string()).transform((v) => v.join(','))]);
-/**
- * Header and query names are the caller's: copied into a prototype-free record (own-record.ts) by
- * hand, because z.record assigns each entry to an ordinary object and so drops one named `__proto__`.
- */
-const multiValueMap = z.unknown().transform((raw, ctx): Record<string, string> => {
-  const out = ownRecord<string>();
-  if (raw === null || raw === undefined) return out;
-  if (!isRecord(raw)) {
-    ctx.addIssue({ code: 'custom', message: 'expected an object of strings' });
-    return z.NEVER;
-  }
-  for (const [name, value] of Object.entries(raw)) {
-    const parsed = multiValue.safeParse(value);
-    if (!parsed.success) {
-      ctx.addIssue({ code: 'custom', path: [name], message: 'expected a string or an array of strings' });
-      return z.NEVER;
-    }
-    out[name] = parsed.data;
-  }
-  return out;
-});
+/** Header and query names are the caller's: every one kept, `__proto__` included (own-record-schema.ts). */
+const multiValueMap = z.preprocess((m) => m ?? {}, ownRecordSchema(multiValue, 'expected an object of strings'));
 
 const httpEventSchema = z.object({
   version: z.literal('v1'),

@@ -182,6 +182,23 @@ describe('a tag named like an Object.prototype member', () => {
   });
 });
 
+describe('a policy condition written under an Object.prototype name', () => {
+  const withCondition = (condition: string) =>
+    `{"Version":"1","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*","Condition":${condition}}]}`;
+
+  it.each(PROTOTYPE_NAMES)('"%s" as an operator or a key is refused and stores nothing, never dropped to leave the statement unconditional', async (name) => {
+    const root = keys[0]!.key;
+    const n = JSON.stringify(name);
+    for (const condition of [`{${n}:{"acs:SourceIp":"192.0.2.1"}}`, `{"IpAddress":{${n}:"192.0.2.1"}}`]) {
+      const before = snapshotStore(dir.path);
+      const res = await v1('PutAccessKeyPolicy', [['UserAccessKeyId', sweepKeyId], ['PolicyName', 'conditional'], ['PolicyDocument', withCondition(condition)]], root);
+      const code = kmsErrorOf(res)?.code ?? '';
+      hold(res.status === 400 && /^InvalidParameter/.test(code), `condition ${condition} answered ${res.status} ${code}`);
+      hold(JSON.stringify(snapshotStore(dir.path)) === JSON.stringify(before), `condition ${condition} changed the store`);
+    }
+  });
+});
+
 describe('every Object.prototype name anywhere in a request', () => {
   /** Sends every request built, in parallel, and returns the ones that crossed with why. */
   const sweep = async (requests: readonly { what: string; send: () => Promise<WireResponse>; also?: (res: WireResponse) => string | null }[]) => {
