@@ -182,6 +182,33 @@ describe('a tag named like an Object.prototype member', () => {
   });
 });
 
+describe('ExtendedConfig keys named like Object.prototype members', () => {
+  it('(control) the GeneratedPassword subtype at the top level does give a secret a rotation target', async () => {
+    const root = keys[0]!.key;
+    await setup('CreateSecret', [['SecretName', 'ext/control'], ['VersionId', 'v1'], ['SecretData', 'ext-control'], ['ExtendedConfig', '{"SecretSubType":"GeneratedPassword"}']], root);
+    const policy = await v1('UpdateSecretRotationPolicy', [['SecretName', 'ext/control'], ['EnableAutomaticRotation', 'false']], root);
+    expect(policy.status).toBe(200);
+  });
+
+  it.each(PROTOTYPE_NAMES.map((name, i) => [name, i] as const))('"%s" is kept as written and handed back, not inherited or dropped', async (name, i) => {
+    const root = keys[0]!.key;
+    const secret = `ext/${i}`;
+    const n = JSON.stringify(name);
+    // A GeneratedPassword subtype hidden under the name must not make this a managed secret.
+    const config = `{${n}:{"SecretSubType":"GeneratedPassword"},"note":${n}}`;
+    await setup('CreateSecret', [['SecretName', secret], ['VersionId', 'v1'], ['SecretData', `ext-${i}`], ['ExtendedConfig', config]], root);
+    const described = json(await v1('DescribeSecret', [['SecretName', secret]], root));
+    const back = JSON.parse(String(described.ExtendedConfig)) as Record<string, unknown>;
+    hold(
+      Object.hasOwn(back, name) && JSON.stringify(back[name]) === '{"SecretSubType":"GeneratedPassword"}' && back.note === name,
+      `ExtendedConfig under ${name} came back as ${String(described.ExtendedConfig)}`,
+    );
+    // Only a secret with a rotation target may have a rotation policy: a hidden subtype would give it one.
+    const policy = await v1('UpdateSecretRotationPolicy', [['SecretName', secret], ['EnableAutomaticRotation', 'false']], root);
+    hold(policy.status === 400 && kmsErrorOf(policy)?.code === 'Rejected.Unavailable', `a subtype under ${name} gave the secret a rotation target: ${policy.status}`);
+  });
+});
+
 describe('a policy condition written under an Object.prototype name', () => {
   const withCondition = (condition: string) =>
     `{"Version":"1","Statement":[{"Effect":"Allow","Action":"kms:*","Resource":"*","Condition":${condition}}]}`;
