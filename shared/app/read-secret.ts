@@ -1,7 +1,7 @@
 import { invalidParameter, secretInDeleteWindow, versionNotFound } from '../domain/errors.js';
 import { EventTypes } from '../domain/events.js';
 import { assertValidFilters } from '../domain/list-filter.js';
-import { STAGE_CURRENT, STAGE_PREVIOUS, stagesOf, type SecretRecord } from '../domain/secret.js';
+import { STAGE_CURRENT, STAGE_PREVIOUS, stageHolder, stagesOf, type SecretRecord } from '../domain/secret.js';
 import type { SecretId } from '../domain/secret-id.js';
 import { validatePage } from '../domain/validation.js';
 import type {
@@ -22,12 +22,12 @@ const resolveVersionId = (secret: SecretRecord, input: GetSecretValueInput): str
   if (managed && stage && stage !== STAGE_CURRENT && stage !== STAGE_PREVIOUS)
     throw invalidParameter('VersionStage', 'managed secrets can be read only as ACSCurrent or ACSPrevious');
   if (versionId && stage) {
-    if (secret.stages[stage] !== versionId) throw invalidParameter('VersionStage', 'does not match VersionId');
+    if (stageHolder(secret.stages, stage) !== versionId) throw invalidParameter('VersionStage', 'does not match VersionId');
     return versionId;
   }
   if (versionId) return versionId;
   const wanted = stage ?? STAGE_CURRENT;
-  const byStage = secret.stages[wanted];
+  const byStage = stageHolder(secret.stages, wanted);
   if (!byStage) throw versionNotFound(secret.name, `stage ${wanted}`);
   return byStage;
 };

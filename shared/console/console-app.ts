@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isKmsError } from '../domain/errors.js';
+import { ownRecord } from '../domain/own-record.js';
 import { constantTimeEqual } from '../http/constant-time.js';
 import { callerAccess, requestContextOf } from '../http/authorize.js';
 import type { KmsCallRecord } from '../http/kms-api.js';
@@ -58,7 +59,7 @@ const splitPath = (rawPath: string): { base: string; segments: string[] } => {
 
 export const parseForm = (req: HttpRequest): Record<string, string> => {
   if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) return {};
-  return Object.fromEntries(new URLSearchParams(req.body.toString('utf8')));
+  return ownRecord(new URLSearchParams(req.body.toString('utf8')));
 };
 
 const isSecure = (req: HttpRequest): boolean => (req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim().toLowerCase() === 'https';

@@ -1,6 +1,7 @@
 /** The signed-in pages: list, create wizard, details, rotate, delete, restore, health. */
 import { randomUUID } from 'node:crypto';
 import { isKmsError, KmsError } from '../domain/errors.js';
+import { ownValue } from '../domain/own-record.js';
 import type { SecretRecord } from '../domain/secret.js';
 import type { SecretId } from '../domain/secret-id.js';
 import type { HttpResponse } from '../http/types.js';
@@ -101,7 +102,7 @@ const LIST_NOTICES: Record<string, string> = { deleted: 'The secret was deleted.
 
 const list = async (s: RequestScope): Promise<HttpResponse> => {
   const query = listQuery(s.query);
-  const notice = LIST_NOTICES[s.query.done ?? ''] ?? null;
+  const notice = ownValue(LIST_NOTICES, s.query.done ?? '') ?? null;
   try {
     return htmlResponse(200, secretsListPage(s.ctx, query, await s.gateway.list(query), null, notice));
   } catch (error) {

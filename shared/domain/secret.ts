@@ -1,4 +1,5 @@
 /** The secret model: what a secret is, independent of where it is stored. */
+import { ownValue } from './own-record.js';
 
 export const SECRET_TYPES = ['Generic', 'Rds', 'RAMCredentials', 'ECS', 'Redis', 'PolarDB'] as const;
 export type SecretType = (typeof SECRET_TYPES)[number];
@@ -113,7 +114,10 @@ export interface SecretRecord {
   dataType: SecretDataType;
   createdAt: number;
   updatedAt: number;
-  /** stage name -> version id. A stage names exactly one version. */
+  /**
+   * stage name -> version id. A stage names exactly one version. Keys are caller labels: read one
+   * with stageHolder, build with own-record.ts, never index with a caller's label.
+   */
   stages: Record<string, string>;
   rotation: RotationPolicy;
   plannedDeleteAt: number | null;
@@ -145,6 +149,13 @@ export interface VersionRecord {
   createdAt: number;
   envelope: Envelope;
 }
+
+/**
+ * The version `stage` labels, if any. Any label the grammar allows is an ordinary label, including
+ * `constructor` or `__proto__` (KMS takes any custom label that matches it): see own-record.ts.
+ */
+export const stageHolder = (stages: Readonly<Record<string, string>>, stage: string): string | undefined =>
+  ownValue(stages, stage);
 
 export const stagesOf = (secret: SecretRecord, versionId: string): string[] =>
   Object.entries(secret.stages)

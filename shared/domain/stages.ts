@@ -1,6 +1,7 @@
 /** Stage-label rules of Generic secrets (PutSecretValue, UpdateSecretVersionStage). */
 import { invalidParameter } from './errors.js';
-import { STAGE_CURRENT, STAGE_PREVIOUS, type SecretRecord } from './secret.js';
+import { withEntry, withoutEntry } from './own-record.js';
+import { STAGE_CURRENT, STAGE_PREVIOUS, stageHolder, type SecretRecord } from './secret.js';
 import { validateStageName } from './validation.js';
 
 export const MAX_STAGES_PER_SECRET = 8;
@@ -14,11 +15,9 @@ export const moveStage = (
   stage: string,
   versionId: string,
 ): Record<string, string> => {
-  const next = { ...stages };
-  const holder = next[stage];
-  if (stage === STAGE_CURRENT && holder !== undefined && holder !== versionId) next[STAGE_PREVIOUS] = holder;
-  next[stage] = versionId;
-  return next;
+  const holder = stageHolder(stages, stage);
+  const handedOn = stage === STAGE_CURRENT && holder !== undefined && holder !== versionId ? withEntry(stages, STAGE_PREVIOUS, holder) : stages;
+  return withEntry(handedOn, stage, versionId);
 };
 
 const assertStageCount = (stages: Record<string, string>): void => {
@@ -57,18 +56,14 @@ export const stagesAfterUpdate = (
     throw invalidParameter('MoveToVersion', 'MoveToVersion or RemoveFromVersion must be given');
   if (builtIn && !moveToVersion)
     throw invalidParameter('MoveToVersion', `${versionStage} can only be moved, so MoveToVersion is required`);
-  const holder = secret.stages[versionStage];
+  const holder = stageHolder(secret.stages, versionStage);
   if (removeFromVersion !== undefined && holder !== removeFromVersion)
     throw invalidParameter('RemoveFromVersion', `the stage is not attached to version ${removeFromVersion}`);
   if (moveToVersion !== undefined && !versionExists(moveToVersion))
     throw invalidParameter('MoveToVersion', `version ${moveToVersion} does not exist`);
-  if (moveToVersion === undefined) {
-    const next = { ...secret.stages };
-    delete next[versionStage];
-    return next;
-  }
+  if (moveToVersion === undefined) return withoutEntry(secret.stages, versionStage);
   const next =
-    versionStage === STAGE_PREVIOUS ? { ...secret.stages, [STAGE_PREVIOUS]: moveToVersion } : moveStage(secret.stages, versionStage, moveToVersion);
+    versionStage === STAGE_PREVIOUS ? withEntry(secret.stages, STAGE_PREVIOUS, moveToVersion) : moveStage(secret.stages, versionStage, moveToVersion);
   assertStageCount(next);
   return next;
 };

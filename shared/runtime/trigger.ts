@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { KmsError } from '../domain/errors.js';
+import { ownRecord, ownValue } from '../domain/own-record.js';
+import { ownRecordSchema } from '../domain/own-record-schema.js';
 import { QUEUED_STEPS, type QueuedStep, type RotationMessage } from '../ports/job-queue.js';
 import type { HttpRequest } from '../http/types.js';
 import type { RotorEvent } from '../ports/event-publisher.js';
@@ -31,10 +33,8 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** FC joins repeated values with commas; accept arrays too, as some proxies keep them. */
 const multiValue = z.union([z.string(), z.array(z.string()).transform((v) => v.join(','))]);
-const multiValueMap = z
-  .record(z.string(), multiValue)
-  .nullish()
-  .transform((m) => m ?? {});
+/** Header and query names are the caller's: every one kept, `__proto__` included (own-record-schema.ts). */
+const multiValueMap = z.preprocess((m) => m ?? {}, ownRecordSchema(multiValue, 'expected an object of strings'));
 
 const httpEventSchema = z.object({
   version: z.literal('v1'),
@@ -73,11 +73,11 @@ export const rotationMessageSchema = z.looseObject({
 });
 
 const lowerCaseKeys = (m: Record<string, string>): Record<string, string> => {
-  const out: Record<string, string> = {};
+  const out = ownRecord<string>();
   for (const [k, v] of Object.entries(m)) {
     const key = k.toLowerCase();
-    // hasOwn: a header named `constructor` must not find Object.prototype's.
-    out[key] = Object.hasOwn(out, key) ? `${out[key]},${v}` : v;
+    const earlier = ownValue(out, key);
+    out[key] = earlier === undefined ? v : `${earlier},${v}`;
   }
   return out;
 };

@@ -4,7 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConflictError, KmsError } from '../../shared/domain/errors.js';
-import { STAGE_CURRENT, STAGE_PREVIOUS, type SecretRecord } from '../../shared/domain/secret.js';
+import { ownRecord } from '../../shared/domain/own-record.js';
+import { STAGE_CURRENT, STAGE_PREVIOUS, stageHolder, type SecretRecord } from '../../shared/domain/secret.js';
 import type { SecretStore } from '../../shared/ports/secret-store.js';
 import { FIXTURE_TIME, makeJob, makeRotatingSecret, makeSecret, makeVersion } from '../support/fixtures.js';
 
@@ -104,6 +105,20 @@ export function secretStoreContract(label: string, factory: () => Promise<Secret
 
         const again = await store.updateSecret({ ...updated, description: 'again' }, 2);
         expect(again.revision).toBe(3);
+      });
+
+      it('keeps stage labels named like Object.prototype members as labels, through create, update and reopen', async () => {
+        // JSON.parse gives `__proto__` back as an own key; a store that copied the record by assignment would drop it.
+        const stages = ownRecord([[STAGE_CURRENT, 'v1'], ['__proto__', 'v1'], ['constructor', 'v2'], ['toString', 'v2']]);
+        const created = await create({ name: 'labels', stages });
+        const updated = await store.updateSecret({ ...created, stages: ownRecord([...Object.entries(created.stages), ['valueOf', 'v2']]) }, 1);
+        if (harness.reopen) store = await harness.reopen();
+        const stored = await store.getSecret('labels');
+        for (const [label, versionId] of [['__proto__', 'v1'], ['constructor', 'v2'], ['toString', 'v2'], ['valueOf', 'v2']] as const) {
+          expect(Object.hasOwn(updated.stages, label), label).toBe(true);
+          expect(stageHolder(stored!.stages, label), label).toBe(versionId);
+        }
+        expect(Object.keys(stored!.stages).sort()).toEqual([STAGE_CURRENT, '__proto__', 'constructor', 'toString', 'valueOf'].sort());
       });
 
       it('refuses an update at a stale revision and leaves the row unchanged', async () => {

@@ -37,9 +37,11 @@ import {
   versionNotFound,
 } from '../../shared/domain/errors.js';
 import { matchesFilters } from '../../shared/domain/list-filter.js';
+import { withoutEntry } from '../../shared/domain/own-record.js';
+import { moveStage } from '../../shared/domain/stages.js';
 import {
   STAGE_CURRENT,
-  STAGE_PREVIOUS,
+  stageHolder,
   stagesOf,
   type RotationJob,
   type RotationOutcome,
@@ -121,7 +123,7 @@ export class InMemorySecretServiceForHttpTests implements SecretService {
   async getSecretValue(input: GetSecretValueInput): Promise<SecretValueView> {
     const entry = this.live(input.secretName);
     const stage = input.versionStage ?? (input.versionId ? undefined : STAGE_CURRENT);
-    const versionId = stage !== undefined ? entry.secret.stages[stage] : input.versionId;
+    const versionId = stage !== undefined ? stageHolder(entry.secret.stages, stage) : input.versionId;
     const version = entry.versions.find((v) => v.versionId === versionId);
     if (!version || (input.versionId && input.versionId !== version.versionId)) {
       throw versionNotFound(input.secretName, stage ? `stage ${stage}` : `id ${input.versionId}`);
@@ -151,9 +153,7 @@ export class InMemorySecretServiceForHttpTests implements SecretService {
       }
       this.moveStage(entry, input.versionStage, input.moveToVersion);
     } else if (input.removeFromVersion) {
-      const stages = { ...entry.secret.stages };
-      delete stages[input.versionStage];
-      this.touch(entry, { stages });
+      this.touch(entry, { stages: withoutEntry(entry.secret.stages, input.versionStage) });
     } else {
       throw missingParameter('MoveToVersion');
     }
@@ -301,11 +301,7 @@ export class InMemorySecretServiceForHttpTests implements SecretService {
 
   /** Moving ACSCurrent demotes the old current version to ACSPrevious, as KMS does. */
   private moveStage(entry: Entry, stage: string, versionId: string): void {
-    const stages = { ...entry.secret.stages };
-    const oldCurrent = stages[STAGE_CURRENT];
-    if (stage === STAGE_CURRENT && oldCurrent && oldCurrent !== versionId) stages[STAGE_PREVIOUS] = oldCurrent;
-    stages[stage] = versionId;
-    this.touch(entry, { stages });
+    this.touch(entry, { stages: moveStage(entry.secret.stages, stage, versionId) });
   }
 
   private touch(entry: Entry, change: Partial<SecretRecord>): void {

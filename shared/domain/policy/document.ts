@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { checkKey, checkOperator, checkValue, type ConditionClause } from './conditions.js';
+import { ownRecordSchema } from '../own-record-schema.js';
 
 export type Effect = 'Allow' | 'Deny';
 
@@ -59,10 +60,7 @@ const conditionValues = z
   .transform((v) => (Array.isArray(v) ? v : [v]));
 
 /** `{ Operator: { Key: value | [values] } }`, checked pair by pair and flattened into clauses. */
-const conditionBlock = z
-  .record(z.string(), z.record(z.string(), conditionValues, { error: 'must be an object of condition keys' }), {
-    error: 'must be an object of condition operators',
-  })
+const conditionBlock = ownRecordSchema(ownRecordSchema(conditionValues, 'must be an object of condition keys'), 'must be an object of condition operators')
   .transform((block, ctx): ConditionClause[] => {
     const clauses: ConditionClause[] = [];
     for (const [operatorName, keys] of Object.entries(block)) {

@@ -4,6 +4,7 @@
  * exactly what they get in the cloud.
  */
 import type { ServerResponse } from 'node:http';
+import { ownRecord, ownValue } from '../../domain/own-record.js';
 import { fcTime, type FcHttpEvent } from '../fc-types.js';
 
 export interface RawHttpRequest {
@@ -28,8 +29,9 @@ export interface HttpEventOptions {
 
 const TEXTUAL = /^(text\/|application\/(json|xml|x-www-form-urlencoded|javascript)|[^;]*\+(json|xml))/i;
 
+/** Prototype-free (own-record.ts): a header named `__proto__` or `constructor` is kept like any other. */
 const headerMap = (raw: readonly string[]): Record<string, string> => {
-  const out: Record<string, string> = {};
+  const out = ownRecord<string>();
   const nameOf = new Map<string, string>();
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] ?? '';
@@ -46,10 +48,13 @@ const headerMap = (raw: readonly string[]): Record<string, string> => {
   return out;
 };
 
+/** Prototype-free (own-record.ts): a parameter named `__proto__` or `constructor` is kept like any other. */
 const queryMap = (search: string): Record<string, string> => {
-  const out: Record<string, string> = {};
-  // hasOwn, not `out[k] === undefined`: a parameter named `constructor` or `toString` would find Object.prototype's.
-  for (const [k, v] of new URLSearchParams(search)) out[k] = Object.hasOwn(out, k) ? `${out[k]},${v}` : v;
+  const out = ownRecord<string>();
+  for (const [k, v] of new URLSearchParams(search)) {
+    const earlier = ownValue(out, k);
+    out[k] = earlier === undefined ? v : `${earlier},${v}`;
+  }
   return out;
 };
 

@@ -3,8 +3,9 @@
  * V3-signed, or not signed at all. Parameters are pairs, not an object, so names such as
  * `__proto__` are sent like any other.
  */
-import { randomUUID } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import { officialV1Signature, signV3Request, utcSeconds } from '../../support/request-signers.js';
+import { secretScanHooks } from '../../support/secret-scan-hooks.js';
 import type { HttpShape } from './wire.js';
 
 export type Pairs = readonly (readonly [string, string])[];
@@ -62,6 +63,36 @@ export const v1Shape = (pairs: Pairs, transport: Transport, path = '/'): HttpSha
 export const signedV1 = (action: string, params: Pairs, key: Key, transport: Transport, path = '/', fields: V1Fields = {}): HttpShape => {
   const method = transport === 'query-get' ? 'GET' : 'POST';
   return v1Shape(v1SignedPairs([['Action', action], ...params], key, method, fields), transport, path);
+};
+
+const rfc3986 = (s: string): string => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/**
+ * V1 signed by hand from pairs, spelled out from the published algorithm. The official rpc-util
+ * copies the parameters into an ordinary object before signing, which drops one named `__proto__`
+ * from what it signs (the server keeps it, so it rightly refuses that signature); this signer
+ * covers every parameter sent. Names must be unique.
+ */
+export const handSignedV1 = (action: string, params: Pairs, key: Key, transport: Transport): HttpShape => {
+  const pairs: [string, string][] = [
+    ['Format', 'JSON'],
+    ['Version', '2016-01-20'],
+    ['Timestamp', utcSeconds(Date.now())],
+    ['SignatureNonce', randomUUID()],
+    ['SignatureMethod', 'HMAC-SHA1'],
+    ['SignatureVersion', '1.0'],
+    ['AccessKeyId', key.id],
+    ['Action', action],
+    ...wellFormed(params).map(([k, v]): [string, string] => [k, v]),
+  ];
+  for (const [name, value] of pairs) if (name === 'SecretData') secretScanHooks.register(value, 'sent in a signed request');
+  const canonical = [...pairs]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${rfc3986(k)}=${rfc3986(v)}`)
+    .join('&');
+  const method = transport === 'query-get' ? 'GET' : 'POST';
+  const signature = createHmac('sha1', `${key.secret}&`).update(`${method}&${rfc3986('/')}&${rfc3986(canonical)}`, 'utf8').digest('base64');
+  return v1Shape([...pairs, ['Signature', signature]], transport);
 };
 
 export interface V3Fields {
