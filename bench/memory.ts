@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { invokeFunction } from '../scripts/invoke/fc-invoke-client.js';
 import { runLoad, type LoadResult } from './http-read.js';
 
 export interface MemoryResult {
@@ -41,15 +42,18 @@ const waitForUrl = (child: ChildProcess): Promise<string> =>
     });
   });
 
-const invokeTimer = async (url: string, fn: string, triggerName: string): Promise<number> => {
-  const res = await fetch(`${url}/2023-03-30/functions/${fn}/invocations`, {
-    method: 'POST',
-    body: JSON.stringify({ triggerTime: new Date().toISOString(), triggerName, payload: '' }),
-  });
-  const text = await res.text();
-  if (res.status !== 200 || res.headers.get('x-fc-error-type')) throw new Error(`${fn} tick failed: ${res.status} ${text.slice(0, 200)}`);
-  const body = JSON.parse(text || '{}') as { rowsRead?: number };
-  return body.rowsRead ?? NaN;
+interface RootKey {
+  accessKeyId: string;
+  accessKeySecret: string;
+}
+
+/** Through the client `npm run invoke` uses: the invoke path takes only the root key's signature. */
+const invokeTimer = async (url: string, root: RootKey, fn: string, triggerName: string): Promise<number> => {
+  const event = Buffer.from(JSON.stringify({ triggerTime: new Date().toISOString(), triggerName, payload: '' }));
+  const target = { accountId: '0', region: 'unset', endpoint: url, credentials: root };
+  const outcome = await invokeFunction(target, { functionName: fn, event });
+  if (outcome.kind !== 'result') throw new Error(`${fn} tick failed: ${outcome.kind}`);
+  return (outcome.body as { rowsRead?: number } | undefined)?.rowsRead ?? NaN;
 };
 
 /** Starts `npm start`'s entry point on dataDir, measures, stops it. */
@@ -63,13 +67,11 @@ export const benchRuntimeMemory = async (dataDir: string, secrets: number, readS
     const url = await waitForUrl(child);
     const pid = child.pid as number;
     const rssAfterStartMiB = rssMiB(pid);
-    const rotate = await invokeTimer(url, 'rotate', 'schedule');
-    const purge = await invokeTimer(url, 'purge', 'purge');
+    const root = JSON.parse(readFileSync(join(dataDir, 'root-credentials.json'), 'utf8')) as RootKey;
+    const rotate = await invokeTimer(url, root, 'rotate', 'schedule');
+    const purge = await invokeTimer(url, root, 'purge', 'purge');
     const rssAfterTicksMiB = rssMiB(pid);
-    const { accessKeyId, accessKeySecret } = JSON.parse(readFileSync(join(dataDir, 'root-credentials.json'), 'utf8')) as {
-      accessKeyId: string;
-      accessKeySecret: string;
-    };
+    const { accessKeyId, accessKeySecret } = root;
     const reads = await runLoad({ url, connections: 50, durationSeconds: readSeconds, signed: { accessKeyId, accessKeySecret, secretName: readSecret } });
     const rssAfterReadsMiB = rssMiB(pid);
     return { secrets, rssAfterStartMiB, rssAfterTicksMiB, rssAfterReadsMiB, reads, tickRowsRead: { rotate, purge } };

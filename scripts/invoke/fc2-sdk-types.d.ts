@@ -1,6 +1,6 @@
 /**
  * Types for the parts of `@alicloud/fc2` 2.6.6 (CommonJS, no published declarations) that the
- * invoke client uses: the constructor, the API version it puts in every path, and POST.
+ * invoke client uses: the constructor, the API version it puts in every path, POST, and its request signer.
  */
 declare module '@alicloud/fc2' {
   interface FcClientConfig {
@@ -30,6 +30,15 @@ declare module '@alicloud/fc2' {
     constructor(accountId: string, config: FcClientConfig);
     /** Goes into every path as /<version>/...; 2016-08-15 unless changed. */
     version: string;
+    /** `FC <accessKeyID>:<signature>` for a request with these (lower-cased) headers. */
+    static getSignature(
+      accessKeyID: string,
+      accessKeySecret: string,
+      method: string,
+      path: string,
+      headers: Record<string, string>,
+      queries: Record<string, string> | null,
+    ): string;
     post(
       path: string,
       body: Buffer | string | object | null,

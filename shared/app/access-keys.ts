@@ -44,6 +44,8 @@ export interface StoredCredential {
   accessKeySecret: string;
   status: AccessKeyStatus;
   policies: PolicyDocument[];
+  /** Moves on with every change to the key: console sessions are bound to it. */
+  revision: number;
 }
 
 export interface AccessKeyService {
@@ -231,6 +233,7 @@ export const createAccessKeyService = (deps: AccessKeyServiceDeps): AccessKeySer
         accessKeySecret: await openSecret(key),
         status: key.status,
         policies: policies.every((d) => d !== null) ? (policies as PolicyDocument[]) : [],
+        revision: key.revision,
       };
     },
   };

@@ -18,6 +18,7 @@ import {
   csrfTokenFor,
   csrfTokenMatches,
   issueSession,
+  keyStateOf,
   openSession,
   readCookie,
   SESSION_COOKIE,
@@ -92,7 +93,9 @@ export const handleConsoleRequest = async (req: HttpRequest, deps: ConsoleDeps):
 
     const session = openSession(deps.keys, readCookie(req.headers.cookie, SESSION_COOKIE) ?? '', deps.clock.now());
     const credential = session ? await deps.credentials(session.accessKeyId) : null;
-    if (!session || !credential || credential.status !== 'Active') {
+    // Active is not enough: a key disabled and enabled again, or changed, must not revive old sessions.
+    const current = session !== null && credential !== null && credential.status === 'Active' && session.keyState === keyStateOf(deps.keys, credential);
+    if (!session || !credential || !current) {
       const headers: Record<string, string> = session ? { 'set-cookie': clearCookie(base, isSecure(req)) } : {};
       if (method === 'GET' && segments[1] !== 'progress') return redirect(`${base}/signin`, headers);
       return htmlResponse(401, signInPage(base, 'Your session has ended. Sign in again.'), headers);
@@ -146,7 +149,7 @@ const signIn = async (req: HttpRequest, deps: ConsoleDeps, base: string): Promis
   await auditSignIn(deps, req, accessKeyId, ok ? undefined : credential && secretMatches ? 'InvalidAccessKeyId.Inactive' : 'Console.SignInFailed');
   if (!ok) deps.signInLimiter.recordFailure(req.sourceIp);
   if (!ok) return htmlResponse(401, signInPage(base, 'Sign-in failed: the AccessKey ID or secret is wrong, or the key is disabled.', accessKeyId));
-  const { token } = issueSession(deps.keys, accessKeyId, deps.clock.now() + deps.sessionTtlMs);
+  const { token } = issueSession(deps.keys, accessKeyId, keyStateOf(deps.keys, credential), deps.clock.now() + deps.sessionTtlMs);
   const cookie = sessionCookie(token, { path: base || '/', secure: isSecure(req), maxAgeSeconds: Math.floor(deps.sessionTtlMs / 1000) });
   return redirect(`${base}/secrets`, { 'set-cookie': cookie });
 };

@@ -28,6 +28,8 @@ export interface ResolvedCredential {
   /** An Inactive key is still verified (so only its holder learns that it is disabled), then refused. */
   status: 'Active' | 'Inactive';
   grant: AccessGrant;
+  /** The stored key's revision, which every change to it moves on; absent for the root key. */
+  revision?: number;
 }
 
 /** Looks up an AccessKey; null when the key is unknown. */

@@ -177,9 +177,12 @@ const buildLocalAdapters = async (config: RuntimeConfig, clock: Clock, logger: L
     storeDb.close();
   };
   try {
-    store = SqliteSecretStore.attach(storeDb);
+    const secretStore = SqliteSecretStore.attach(storeDb);
+    store = secretStore;
     accessKeyStore = SqliteAccessKeyStore.attach(storeDb);
-    auditLog = SqliteAuditLog.attach(storeDb);
+    // Every API call awaits its audit record before it is answered: the nonce it claimed is
+    // committed with that record, so a crash after the answer cannot let the request be replayed.
+    auditLog = SqliteAuditLog.attach(storeDb, [secretStore.pendingNonces]);
     alertDedup = SqliteAlertDedupStore.attach(storeDb);
     const queue = SqliteJobQueue.open(join(config.dataDir, QUEUE_FILE), {
       clock,

@@ -21,5 +21,6 @@ export const accessKeyCredentialResolver =
       principal: `acs:rotor::${accountId}:accesskey/${accessKeyId}`,
       status: stored.status,
       grant: { kind: 'policies', policies: stored.policies },
+      revision: stored.revision,
     };
   };

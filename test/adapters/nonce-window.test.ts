@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteAuditLog } from '../../shared/adapters/sqlite/audit-log.js';
 import { SqliteSecretStore } from '../../shared/adapters/sqlite/secret-store.js';
+import { openSqlite } from '../../shared/adapters/support/sqlite.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -76,6 +78,84 @@ describe('nonce claims on the SQLite store (decided in process, written in batch
       expect(await reopened.claimNonce('k/n1', T + 2_000_000, T + 900_000)).toBe(true);
     } finally {
       await reopened.close();
+    }
+  });
+});
+
+describe('nonce claims committed with the audit log (one connection, one transaction)', () => {
+  const record = (requestId: string) => ({
+    requestId,
+    time: T,
+    accessKeyId: 'LTAIexample',
+    action: 'GetSecretValue',
+    secretName: 'db',
+    outcome: 'Success' as const,
+    errorCode: null,
+    sourceIp: '127.0.0.1',
+  });
+
+  it('journals the pending claims in the audit record batch: a store opened after a crash refuses them', async () => {
+    const file = newFile();
+    const db = openSqlite(file);
+    const store = SqliteSecretStore.attach(db);
+    const audit = SqliteAuditLog.attach(db, [store.pendingNonces]);
+    try {
+      expect(await store.claimNonce('k/answered', Date.now() + 900_000, Date.now())).toBe(true);
+      expect(await store.claimNonce('k/expired', Date.now() - 1, Date.now() - 900_000)).toBe(true);
+      await audit.append(record('r1'));
+      // Before the 20 ms batch: the nonces table does not have it yet, the journal does. A store
+      // opened on the file now is the one a restart after kill -9 would open.
+      expect(storedNonces(file)).toEqual([]);
+      const restarted = SqliteSecretStore.open(file);
+      try {
+        expect(await restarted.claimNonce('k/answered', Date.now() + 900_000, Date.now())).toBe(false);
+        expect(await restarted.claimNonce('k/expired', Date.now() + 900_000, Date.now())).toBe(true);
+      } finally {
+        await restarted.close();
+      }
+    } finally {
+      await audit.close();
+      await store.close();
+      db.close();
+    }
+  });
+
+  it('empties the journal with the next batch, which stores the claims', async () => {
+    const file = newFile();
+    const db = openSqlite(file);
+    const store = SqliteSecretStore.attach(db);
+    const audit = SqliteAuditLog.attach(db, [store.pendingNonces]);
+    try {
+      await store.claimNonce('k/n1', Date.now() + 900_000, Date.now());
+      await audit.append(record('r3'));
+      expect(db.prepare('SELECT count(*) FROM nonce_journal').pluck().get()).toBe(1);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(db.prepare('SELECT count(*) FROM nonce_journal').pluck().get()).toBe(0);
+      expect(storedNonces(file)).toEqual(['k/n1']);
+    } finally {
+      await audit.close();
+      await store.close();
+      db.close();
+    }
+  });
+
+  it('keeps the claims pending (and refused) when that transaction rolls back', async () => {
+    const db = openSqlite(':memory:');
+    const store = SqliteSecretStore.attach(db);
+    const failing = {
+      writePending: (): (() => void) => {
+        throw new Error('disk full');
+      },
+    };
+    const audit = SqliteAuditLog.attach(db, [store.pendingNonces, failing]);
+    try {
+      expect(await store.claimNonce('k/n', T + 900_000, T)).toBe(true);
+      await expect(audit.append(record('r2'))).rejects.toThrow('disk full');
+      expect(db.prepare('SELECT count(*) FROM nonce_journal').pluck().get()).toBe(0);
+      expect(await store.claimNonce('k/n', T + 900_000, T + 1)).toBe(false);
+    } finally {
+      await store.close();
+      db.close();
     }
   });
 });

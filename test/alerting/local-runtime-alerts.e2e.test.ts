@@ -15,6 +15,7 @@ import { eventually, readEvents } from '../support/e2e.js';
 import { callAction, createKmsSdkClient, sdkErrorOf, type KmsClient } from '../support/kms-sdk-client.js';
 import { RecordingDriver } from '../support/recording-driver.js';
 import { tempDir, testConfig, type TempDir } from '../support/runtime.js';
+import { signedInvoke } from '../support/signed-invoke.js';
 import { startWebhookServer, type WebhookServer } from '../support/webhook-server.js';
 
 const RECORDED = JSON.stringify({ SecretSubType: 'Recorded' });
@@ -67,7 +68,7 @@ describe('alerts from the local runtime', () => {
     const failed = readEvents(dir.path).find((e) => e.type === EventTypes.rotationFailed && e.subject === 'app/db');
     expect(failed).toBeDefined();
     const notification = topicNotification(failed as never, { topicName: 'secret-rotor-events', subscriptionName: 'again', accountId: '1', now: Date.now() });
-    const res = await fetch(`${runtime.url}/2023-03-30/functions/secret-rotor-alerts/invocations`, { method: 'POST', body: JSON.stringify(notification) });
+    const res = await signedInvoke(runtime.url, container.rootCredentials, 'secret-rotor-alerts', JSON.stringify(notification));
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ configured: true, events: [{ alert: 'rotation-failed', deliveries: [{ status: 'duplicate' }] }] });
     expect(hook.accepted()).toHaveLength(1);

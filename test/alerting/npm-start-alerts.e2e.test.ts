@@ -10,6 +10,7 @@ import { eventually } from '../support/e2e.js';
 import { callAction, createKmsSdkClient, sdkErrorOf } from '../support/kms-sdk-client.js';
 import { killAllRuntimeProcesses, PROJECT_ROOT, readRootCredentials, startRuntimeProcess } from '../support/runtime-process.js';
 import { tempDir, type TempDir } from '../support/runtime.js';
+import { signedInvoke } from '../support/signed-invoke.js';
 import { startWebhookServer, type WebhookServer } from '../support/webhook-server.js';
 
 const dirs: TempDir[] = [];
@@ -50,11 +51,8 @@ describe('npm start with alerting', () => {
     expect(read?.json).toMatchObject({ msgtype: 'markdown', markdown: { title: '[WARNING] Read of a secret pending deletion: legacy/api-key' } });
     expect((read?.json as { markdown: { text: string } }).markdown.text).toContain(root.accessKeyId);
 
-    // The sample notification, sent by hand as the README shows.
-    const res = await fetch(`${runtime.url}/2023-03-30/functions/secret-rotor-alerts/invocations`, {
-      method: 'POST',
-      body: readFileSync(join(PROJECT_ROOT, 'events', 'monitoring-topic.json')),
-    });
+    // The sample notification, sent by hand as the README shows (signed with the root key, as npm run invoke signs).
+    const res = await signedInvoke(runtime.url, root, 'secret-rotor-alerts', readFileSync(join(PROJECT_ROOT, 'events', 'monitoring-topic.json')));
     expect(res.status).toBe(200);
     expect(hook.accepted()).toHaveLength(2);
     expect(hook.accepted()[1]?.json).toMatchObject({ markdown: { title: '[CRITICAL] Rotation failed: app/db-password' } });

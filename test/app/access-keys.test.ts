@@ -78,6 +78,8 @@ describe('AccessKeys', () => {
       accessKeySecret,
       status: 'Active',
       policies: [{ version: '1', statements: [expect.objectContaining({ effect: 'Allow', actions: ['kms:GetSecretValue'] })] }],
+      // Created at 1, moved on by the policy.
+      revision: 2,
     });
     expect(await service.resolve('LTAInobody')).toBeNull();
   });

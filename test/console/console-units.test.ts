@@ -1,4 +1,5 @@
 /** The console's pure parts: sessions, CSRF tokens, sealed drafts, escaping, settings, the rotation timeline. */
+import { createHmac } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +8,7 @@ import { tempDir } from '../support/runtime.js';
 import { draftFromCredentialsForm, draftWithRotation, emptyDraft, toCreateInput } from '../../shared/console/create-draft.js';
 import { openDraft, sealDraft } from '../../shared/console/draft-seal.js';
 import { rotationTimeline } from '../../shared/console/history.js';
-import { csrfTokenFor, csrfTokenMatches, deriveSessionKeys, issueSession, openSession, readCookie } from '../../shared/console/session.js';
+import { csrfTokenFor, csrfTokenMatches, deriveSessionKeys, issueSession, keyStateOf, openSession, readCookie } from '../../shared/console/session.js';
 import { html } from '../../shared/console/views/html.js';
 import { MAX_FAILURES, SignInLimiter, WINDOW_MS } from '../../shared/console/sign-in-limiter.js';
 import { consoleSettingsFromEnv } from '../../shared/console/wiring.js';
@@ -19,13 +20,13 @@ const NOW = Date.parse('2026-01-01T00:00:00Z');
 
 describe('console sessions', () => {
   it('opens a token it issued until it expires', () => {
-    const { token, session } = issueSession(keys, 'LTAIexample', NOW + 60_000);
+    const { token, session } = issueSession(keys, 'LTAIexample', '1.state', NOW + 60_000);
     expect(openSession(keys, token, NOW)).toEqual(session);
     expect(openSession(keys, token, NOW + 60_000)).toBeNull();
   });
 
   it('refuses a token changed in any way, or signed with another key', () => {
-    const { token } = issueSession(keys, 'LTAIexample', NOW + 60_000);
+    const { token } = issueSession(keys, 'LTAIexample', '1.state', NOW + 60_000);
     const [payload, mac] = token.split('.') as [string, string];
     const forged = Buffer.from(JSON.stringify({ k: 'LTAIroot', e: NOW + 60_000, s: 'x' })).toString('base64url');
     expect(openSession(keys, `${forged}.${mac}`, NOW)).toBeNull();
@@ -35,9 +36,25 @@ describe('console sessions', () => {
     expect(openSession(keys, '', NOW)).toBeNull();
   });
 
+  it('carries the key state it was issued under, and refuses a token without one (issued before sessions had it)', () => {
+    const { token } = issueSession(keys, 'LTAIexample', '7.abc', NOW + 60_000);
+    expect(openSession(keys, token, NOW)?.keyState).toBe('7.abc');
+    const payload = Buffer.from(JSON.stringify({ k: 'LTAIexample', e: NOW + 60_000, s: 'x' })).toString('base64url');
+    const tag = createHmac('sha256', keys.mac).update(`session.${payload}`).digest('base64url');
+    expect(openSession(keys, `${payload}.${tag}`, NOW)).toBeNull();
+  });
+
+  it('states a key by its revision and its secret, without showing the secret', () => {
+    const key = { accessKeySecret: 'a-key-secret-123456', revision: 3 };
+    expect(keyStateOf(keys, key)).toBe(keyStateOf(keys, { ...key }));
+    expect(keyStateOf(keys, { ...key, revision: 4 })).not.toBe(keyStateOf(keys, key));
+    expect(keyStateOf(keys, { ...key, accessKeySecret: 'another-secret-0000' })).not.toBe(keyStateOf(keys, key));
+    expect(keyStateOf(keys, key)).not.toContain(key.accessKeySecret);
+  });
+
   it('ties the CSRF token to the session', () => {
-    const a = issueSession(keys, 'LTAIexample', NOW + 60_000).session;
-    const b = issueSession(keys, 'LTAIexample', NOW + 60_000).session;
+    const a = issueSession(keys, 'LTAIexample', '1.state', NOW + 60_000).session;
+    const b = issueSession(keys, 'LTAIexample', '1.state', NOW + 60_000).session;
     expect(csrfTokenMatches(keys, a, csrfTokenFor(keys, a))).toBe(true);
     expect(csrfTokenMatches(keys, a, csrfTokenFor(keys, b))).toBe(false);
     expect(csrfTokenMatches(keys, a, undefined)).toBe(false);

@@ -65,8 +65,8 @@ describe('SQLite access keys and audit log beside the secret store', () => {
       await reopened.close();
       const db = new Database(file, { readonly: true });
       try {
-        // The secret store's own schema version (2 since leases and drift checks).
-        expect(db.pragma('user_version', { simple: true })).toBe(2);
+        // The secret store's own schema version (2 since leases and drift checks, 3 since the nonce journal).
+        expect(db.pragma('user_version', { simple: true })).toBe(3);
         expect(db.prepare('SELECT component, version FROM schema_versions ORDER BY component').all()).toEqual([
           { component: 'access-keys', version: 1 },
           // 2 since its unique key leads with the time.

@@ -44,7 +44,7 @@ describe('SqliteSecretStore file', () => {
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('creates its directory and a file only the owner can read, in WAL mode at schema version 2', async () => {
+  it('creates its directory and a file only the owner can read, in WAL mode at schema version 3', async () => {
     const file = newFile();
     const store = SqliteSecretStore.open(file);
     await store.close();
@@ -53,7 +53,7 @@ describe('SqliteSecretStore file', () => {
     const db = new Database(file, { readonly: true });
     try {
       expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
-      expect(db.pragma('user_version', { simple: true })).toBe(2);
+      expect(db.pragma('user_version', { simple: true })).toBe(3);
     } finally {
       db.close();
     }
@@ -105,11 +105,11 @@ describe('SqliteSecretStore file', () => {
   it('upgrades a schema-1 file: a rotation stored before leases existed is found by the reconciler', async () => {
     const file = newFile();
     await SqliteSecretStore.open(file).close();
-    // Take the file back to schema 1 as it was written then: no lease, drift or kind columns.
+    // Take the file back to schema 1 as it was written then: no lease, drift or kind columns, no nonce journal.
     const db = new Database(file);
     db.exec(`DROP INDEX secrets_lease_due; DROP INDEX secrets_drift_due; DROP INDEX secrets_job_kind;
              ALTER TABLE secrets DROP COLUMN lease_due_at; ALTER TABLE secrets DROP COLUMN drift_due_at;
-             ALTER TABLE secrets DROP COLUMN job_kind;`);
+             ALTER TABLE secrets DROP COLUMN job_kind; DROP TABLE nonce_journal;`);
     const rotating = makeSecret({ name: 'rotating', job: makeJob({ stepStartedAt: FIXTURE_TIME + 5 }) });
     const insert = db.prepare('INSERT INTO secrets (name, revision, record) VALUES (?, 1, ?)');
     insert.run('idle', JSON.stringify(makeSecret({ name: 'idle' })));

@@ -13,6 +13,7 @@ import { rawRequest } from '../support/kms-http-test-server.js';
 import { callAction, createKmsSdkClient, kmsSdk, sdkErrorOf, type KmsClient } from '../support/kms-sdk-client.js';
 import { queryString, signedV1Params } from '../support/request-signers.js';
 import { tempDir, testConfig, type TempDir } from '../support/runtime.js';
+import { signedInvoke } from '../support/signed-invoke.js';
 
 const REGION = 'cn-hangzhou';
 const ACCOUNT = '1234567890';
@@ -397,11 +398,9 @@ describe('audit of hostile and indirect calls', () => {
 });
 
 describe('the FC invoke path', () => {
-  it('is served to loopback clients (the tests are one)', async () => {
-    const res = await fetch(`${runtime.url}/2023-03-30/functions/secret-rotor-purge/invocations`, {
-      method: 'POST',
-      body: JSON.stringify({ triggerTime: '2026-01-01T00:00:00Z', triggerName: 'purge', payload: '' }),
-    });
+  it('is served to loopback clients (the tests are one) signing with the root key', async () => {
+    const event = JSON.stringify({ triggerTime: '2026-01-01T00:00:00Z', triggerName: 'purge', payload: '' });
+    const res = await signedInvoke(runtime.url, runtime.container.rootCredentials, 'secret-rotor-purge', event);
     expect(res.status).toBe(200);
   });
 });

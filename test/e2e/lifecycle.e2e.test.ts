@@ -20,6 +20,7 @@ import {
   type RuntimeProcess,
 } from '../support/runtime-process.js';
 import { tempDir, type TempDir } from '../support/runtime.js';
+import { signedInvoke } from '../support/signed-invoke.js';
 
 const REGION = 'cn-hangzhou';
 const ACCOUNT = '1234567890123456';
@@ -78,11 +79,14 @@ const stateSnapshot = async (sdk: KmsClient, dataDir: string) => {
   return { secrets, details, events: lifecycleEvents(dataDir).length };
 };
 
-const invoke = async (runtime: RuntimeProcess, functionName: string, sample: string): Promise<{ status: number; body: unknown; errorType: string | null }> => {
-  const res = await fetch(`${runtime.url}/2023-03-30/functions/${functionName}/invocations`, {
-    method: 'POST',
-    body: readFileSync(join(PROJECT_ROOT, 'events', sample)),
-  });
+/** Invoked with the root key's signature, as FC's invoke API (and `npm run invoke`) does it. */
+const invoke = async (
+  runtime: RuntimeProcess,
+  root: RootKey,
+  functionName: string,
+  sample: string,
+): Promise<{ status: number; body: unknown; errorType: string | null }> => {
+  const res = await signedInvoke(runtime.url, root, functionName, readFileSync(join(PROJECT_ROOT, 'events', sample)));
   return { status: res.status, body: await res.json(), errorType: res.headers.get('x-fc-error-type') };
 };
 
@@ -286,7 +290,7 @@ describe('the secret lifecycle through the official KMS SDK against the runtime 
     expect(Date.parse(str(described, 'NextRotationDate'))).toBeGreaterThan(before + 7 * DAY_MS - 60_000);
 
     const eventsBefore = lifecycleEvents(dir.path).length;
-    const tick = await invoke(runtime, 'secret-rotor-rotate', 'rotate-timer.json');
+    const tick = await invoke(runtime, root, 'secret-rotor-rotate', 'rotate-timer.json');
     expect(tick).toMatchObject({ status: 200, body: { rowsRead: 0, acted: 0, skipped: 0, deferred: 0 }, errorType: null });
     expect(lifecycleEvents(dir.path).length).toBe(eventsBefore);
     expect(await versionsOf(sdk, AUTO)).toEqual({ v1: ['ACSCurrent'] });
@@ -375,7 +379,7 @@ describe('the secret lifecycle through the official KMS SDK against the runtime 
     expect(listed.find((s) => s.SecretName === PLAIN)?.PlannedDeleteTime).toBeUndefined();
     expect((await callAction(sdk, 'DescribeSecret', { SecretName: GEN })).PlannedDeleteTime).toBe(deleted.plannedDeleteTime);
 
-    const purge = await invoke(runtime, 'secret-rotor-purge', 'purge-timer.json');
+    const purge = await invoke(runtime, root, 'secret-rotor-purge', 'purge-timer.json');
     expect(purge).toEqual({ status: 200, body: { rowsRead: 0, acted: 0, skipped: 0 }, errorType: null });
     expect(await versionsOf(sdk, GEN)).toEqual({ v1: ['ACSPrevious'], 'rot-1': ['ACSCurrent'] });
   });

@@ -8,8 +8,10 @@ import { createLocalServer } from '../../shared/runtime/local/server.js';
 import { decodeEventPayload } from '../../shared/runtime/middleware/decode-fc-event.js';
 import { classifyTrigger } from '../../shared/runtime/trigger.js';
 import { captureLogs } from '../support/runtime.js';
+import { signedInvoke } from '../support/signed-invoke.js';
 
 const NOW = Date.UTC(2026, 2, 1, 12, 0, 0, 345);
+const INVOKE_KEY = { accessKeyId: 'LTAIinvoketestkey', accessKeySecret: 'invoke-test-secret-0123456789' };
 
 const raw = (over: Partial<RawHttpRequest> = {}): RawHttpRequest => ({
   method: 'POST',
@@ -114,7 +116,7 @@ describe('the local server', () => {
       },
     ];
     const invoker = new Invoker(functions, { region: 'cn-hangzhou', accountId: '42', logger: captureLogs().logger });
-    const server = createLocalServer({ invoker, logger: captureLogs().logger, accountId: '42' });
+    const server = createLocalServer({ invoker, logger: captureLogs().logger, accountId: '42', invokeKey: INVOKE_KEY });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     stops.push(
       () =>
@@ -167,7 +169,7 @@ describe('the local server', () => {
   it('invokes a function with the raw body as its event on the FC invoke path', async () => {
     const { url, received } = await serve();
     const event = { triggerTime: '2026-03-01T12:00:00Z', triggerName: 'purge', payload: '' };
-    const res = await fetch(`${url}/2023-03-30/functions/secret-rotor-purge/invocations`, { method: 'POST', body: JSON.stringify(event) });
+    const res = await signedInvoke(url, INVOKE_KEY, 'secret-rotor-purge', JSON.stringify(event));
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ echoed: event });
     expect(received[0]?.event).toEqual(event);
@@ -175,7 +177,7 @@ describe('the local server', () => {
 
   it('reports a handler error on the invoke path the way FC does', async () => {
     const { url } = await serve();
-    const res = await fetch(`${url}/2023-03-30/functions/rotate/invocations`, { method: 'POST', body: '{}' });
+    const res = await signedInvoke(url, INVOKE_KEY, 'rotate', '{}');
     expect(res.status).toBe(200);
     expect(res.headers.get('x-fc-error-type')).toBe('UnhandledInvocationError');
     expect(await res.json()).toEqual({ errorMessage: 'no luck', errorType: 'TypeError' });
@@ -183,7 +185,7 @@ describe('the local server', () => {
 
   it('answers 404 for an unknown function on the invoke path', async () => {
     const { url } = await serve();
-    const res = await fetch(`${url}/2023-03-30/functions/nope/invocations`, { method: 'POST', body: '{}' });
+    const res = await signedInvoke(url, INVOKE_KEY, 'nope', '{}');
     expect(res.status).toBe(404);
     expect(await res.json()).toMatchObject({ Code: 'FunctionNotFound' });
   });

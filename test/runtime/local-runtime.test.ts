@@ -5,8 +5,11 @@ import { PROJECT_ROOT, startLocalRuntime, type LocalRuntime } from '../../shared
 import { ROOT_CREDENTIALS_FILE } from '../../shared/runtime/root-credentials.js';
 import { callAction, createKmsSdkClient } from '../support/kms-sdk-client.js';
 import { tempDir, testConfig, type TempDir } from '../support/runtime.js';
+import { signedInvoke } from '../support/signed-invoke.js';
 
-const invokePath = (fn: string): string => `/2023-03-30/functions/${fn}/invocations`;
+/** The invoke path serves only the account's (root) key, as FC does. */
+const invoke = (runtime: LocalRuntime, fn: string, event: string | Buffer): Promise<Response> =>
+  signedInvoke(runtime.url, runtime.container.rootCredentials, fn, event);
 
 /** Waits for a condition the runtime reaches on its own (a poller, a request in flight); bounded. */
 const eventually = async (check: () => Promise<boolean> | boolean, what: string, timeoutMs = 10_000): Promise<void> => {
@@ -46,13 +49,13 @@ describe('the local runtime, in-process', () => {
     expect(runtime.spec.functions).toHaveLength(8);
 
     const sample = readFileSync(join(PROJECT_ROOT, 'events', 'rotate-timer.json'));
-    const res = await fetch(`${runtime.url}${invokePath('secret-rotor-rotate')}`, { method: 'POST', body: sample });
+    const res = await invoke(runtime, 'secret-rotor-rotate', sample);
     expect(res.status).toBe(200);
     expect(res.headers.get('x-fc-error-type')).toBeNull();
     // The rotate tick also reports the reconciler, backpressure and drift checks.
     expect(await res.json()).toMatchObject({ rowsRead: 0, acted: 0, skipped: 0, deferred: 0, reconcile: { expiredRead: 0 } });
 
-    const purge = await fetch(`${runtime.url}${invokePath('purge')}`, { method: 'POST', body: readFileSync(join(PROJECT_ROOT, 'events', 'purge-timer.json')) });
+    const purge = await invoke(runtime, 'purge', readFileSync(join(PROJECT_ROOT, 'events', 'purge-timer.json')));
     expect(await purge.json()).toEqual({ rowsRead: 0, acted: 0, skipped: 0 });
 
     const credentials = join(dir.path, ROOT_CREDENTIALS_FILE);
@@ -106,7 +109,7 @@ describe('the local runtime, in-process', () => {
     });
 
     const runtime = await start({ config: testConfig(dataDir().path), env: {}, sYamlPath: join(project.path, 's.yaml') });
-    const pending = fetch(`${runtime.url}${invokePath('slow')}`, { method: 'POST', body: '{}' });
+    const pending = invoke(runtime, 'slow', '{}');
     await eventually(() => runtime.invoker.inFlightCount === 1, 'the invocation to start');
 
     let stopped = false;
@@ -126,7 +129,7 @@ describe('the local runtime, in-process', () => {
     const first = await start({ config: testConfig(dir.path), env: {}, timers: false, queue: false });
     const port = new URL(first.url).port;
     await expect(startLocalRuntime({ config: testConfig(dataDir().path, { PORT: port }), env: {} })).rejects.toThrow(/EADDRINUSE/);
-    const res = await fetch(`${first.url}${invokePath('purge')}`, { method: 'POST', body: JSON.stringify({ triggerTime: '2026-01-01T00:00:00Z', triggerName: 'purge' }) });
+    const res = await invoke(first, 'purge', JSON.stringify({ triggerTime: '2026-01-01T00:00:00Z', triggerName: 'purge' }));
     expect(await res.json()).toEqual({ rowsRead: 0, acted: 0, skipped: 0 });
   });
 });

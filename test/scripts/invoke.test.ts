@@ -57,7 +57,9 @@ describe('npm run invoke, against the local runtime', () => {
 
   beforeAll(async () => {
     dir = tempDir();
-    runtime = await startLocalRuntime({ config: testConfig(dir.path), env: {}, timers: false, queue: false });
+    // The invoke path takes only the root key's signature: the CLI's credentials are the root key here.
+    const root = { ROTOR_ACCESS_KEY_ID: CREDENTIALS.ALIBABA_CLOUD_ACCESS_KEY_ID, ROTOR_ACCESS_KEY_SECRET: CREDENTIALS.ALIBABA_CLOUD_ACCESS_KEY_SECRET };
+    runtime = await startLocalRuntime({ config: testConfig(dir.path, root), env: {}, timers: false, queue: false });
   }, 60_000);
 
   afterAll(async () => {
@@ -84,6 +86,15 @@ describe('npm run invoke, against the local runtime', () => {
     const run = await runCli(['secret-rotor-api', 'events/rotate-timer.json', '--endpoint', runtime.url], CREDENTIALS);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('secret-rotor-api: the function failed, UnhandledInvocationError');
+  });
+
+  it('is refused with 403 when its credentials are not the root key', async () => {
+    const run = await runCli(['secret-rotor-rotate', 'events/rotate-timer.json', '--endpoint', runtime.url], {
+      ...CREDENTIALS,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'not-the-root-secret',
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('InvokeFunction secret-rotor-rotate answered HTTP 403');
   });
 
   it('reports an unknown function with its HTTP status, though fc2 cannot read FC 3.0 error bodies', async () => {

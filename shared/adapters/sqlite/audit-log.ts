@@ -4,6 +4,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { AuditLog, AuditPage, AuditQuery, AuditRecord } from '../../ports/audit-log.js';
+import type { PendingWrites } from '../support/commit-alongside.js';
 import { GroupCommit } from '../support/group-commit.js';
 import { componentVersionSlot, migrate, openSqliteFor, type SqliteDatabase } from '../support/sqlite.js';
 
@@ -97,6 +98,8 @@ export class SqliteAuditLog implements AuditLog {
     private readonly db: SqliteDatabase,
     /** False when the connection is shared with other adapters: its opener closes it. */
     private readonly ownsConnection: boolean,
+    /** Other adapters' pending rows on this connection, committed with each batch of records. */
+    alongside: readonly PendingWrites[] = [],
   ) {
     this.insert = db.prepare(
       `INSERT INTO audit_records (request_id, time, access_key_id, action, secret_name, outcome, error_code, source_ip)
@@ -105,9 +108,10 @@ export class SqliteAuditLog implements AuditLog {
     );
     const insertAll = db.transaction((records: readonly AuditRecord[]) => {
       for (const r of records) this.insert.run(r);
+      return alongside.map((other) => other.writePending());
     });
     this.batch = new GroupCommit<AuditRecord, void>((records: readonly AuditRecord[]) => {
-      insertAll(records);
+      for (const committed of insertAll(records)) committed();
       return records.map(() => undefined);
     });
   }
@@ -119,14 +123,17 @@ export class SqliteAuditLog implements AuditLog {
     return openSqliteFor(file, (db) => SqliteAuditLog.on(db, true));
   }
 
-  /** The log on a connection the caller shares with other adapters, and closes itself: close() leaves it open. */
-  static attach(db: SqliteDatabase): SqliteAuditLog {
-    return SqliteAuditLog.on(db, false);
+  /**
+   * The log on a connection the caller shares with other adapters, and closes itself: close() leaves
+   * it open. `alongside`: those adapters' pending rows, committed in every batch of records.
+   */
+  static attach(db: SqliteDatabase, alongside: readonly PendingWrites[] = []): SqliteAuditLog {
+    return SqliteAuditLog.on(db, false, alongside);
   }
 
-  private static on(db: SqliteDatabase, ownsConnection: boolean): SqliteAuditLog {
+  private static on(db: SqliteDatabase, ownsConnection: boolean, alongside: readonly PendingWrites[] = []): SqliteAuditLog {
     migrate(db, MIGRATIONS, componentVersionSlot(AUDIT_LOG_COMPONENT));
-    return new SqliteAuditLog(db, ownsConnection);
+    return new SqliteAuditLog(db, ownsConnection, alongside);
   }
 
   /**

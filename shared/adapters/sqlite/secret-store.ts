@@ -10,6 +10,7 @@ import { driftDueAt } from '../../domain/drift.js';
 import { leaseDueAt, purgeDueAt, rotationDueAt, type SecretRecord, type VersionRecord } from '../../domain/secret.js';
 import type { ListSecretsPage, ListSecretsQuery, SecretStore } from '../../ports/secret-store.js';
 import { NonceWindow } from './nonce-window.js';
+import type { PendingWrites } from '../support/commit-alongside.js';
 import { migrate, openSqliteFor, userVersionSlot, type SqliteDatabase } from '../support/sqlite.js';
 
 /** migrations[i] moves the schema from user_version i to i + 1. Append only. */
@@ -48,6 +49,13 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX secrets_lease_due ON secrets (lease_due_at, name) WHERE lease_due_at IS NOT NULL;
    CREATE INDEX secrets_drift_due ON secrets (drift_due_at, name) WHERE drift_due_at IS NOT NULL;
    CREATE INDEX secrets_job_kind ON secrets (job_kind) WHERE job_kind IS NOT NULL;`,
+  // Nonce claims not yet in the nonces table, appended in the audit log's commits (see NonceWindow):
+  // in rowid order, so an append lands at the end of the table rather than on a random page.
+  `CREATE TABLE nonce_journal (
+     seq INTEGER PRIMARY KEY,
+     nonce TEXT NOT NULL,
+     expires_at INTEGER NOT NULL
+   );`,
 ];
 
 interface SecretRow {
@@ -151,6 +159,13 @@ const prepareStatements = (db: SqliteDatabase) => {
       `INSERT INTO nonces (nonce, expires_at) VALUES (@nonce, @expiresAt)
        ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= @now`,
     ),
+    journalNonce: prepare('INSERT INTO nonce_journal (nonce, expires_at) VALUES (?, ?)'),
+    clearNonceJournal: prepare('DELETE FROM nonce_journal'),
+    // What a crash left in the journal: kept unless the table already holds the nonce unexpired.
+    recoverNonceJournal: prepare(
+      `INSERT INTO nonces (nonce, expires_at) SELECT nonce, max(expires_at) FROM nonce_journal WHERE expires_at > @now GROUP BY nonce
+       ON CONFLICT (nonce) DO UPDATE SET expires_at = excluded.expires_at WHERE nonces.expires_at <= @now`,
+    ),
   };
 };
 
@@ -162,14 +177,26 @@ export class SqliteSecretStore implements SecretStore {
   /** Replay protection: decided in process, written in batches (see NonceWindow for why). */
   private readonly nonces: NonceWindow;
 
+  /** The nonce claims not yet written, for another writer on this connection to commit with its rows. */
+  get pendingNonces(): PendingWrites {
+    return this.nonces;
+  }
+
   private constructor(
     private readonly db: SqliteDatabase,
     /** False when the connection is shared with other adapters: its opener closes it. */
     private readonly ownsConnection: boolean,
   ) {
     this.statements = prepareStatements(db);
-    const { lookupNonce, claimNonce, sweepNonces } = this.statements;
-    this.nonces = new NonceWindow(db, { lookup: lookupNonce, claim: claimNonce, sweep: sweepNonces });
+    const s = this.statements;
+    this.nonces = new NonceWindow(db, {
+      lookup: s.lookupNonce,
+      claim: s.claimNonce,
+      sweep: s.sweepNonces,
+      journal: s.journalNonce,
+      clearJournal: s.clearNonceJournal,
+      recoverJournal: s.recoverNonceJournal,
+    });
   }
 
   /** Opens (creating if needed) a store file, or an in-memory store for ':memory:'. */

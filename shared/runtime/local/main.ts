@@ -26,7 +26,7 @@ const banner = (runtime: LocalRuntime): string => {
     `secret-rotor local runtime listening on ${runtime.url}`,
     `  KMS API:   ${runtime.url}/  (point the KMS SDK's endpoint here)`,
     `  console:   ${runtime.url}/console/  (sign in with an AccessKey)`,
-    `  invoke:    POST ${runtime.url}/2023-03-30/functions/<functionName>/invocations`,
+    `  invoke:    POST ${runtime.url}/2023-03-30/functions/<functionName>/invocations  (signed with the root AccessKey: npm run invoke)`,
     `  data dir:  ${runtime.config.dataDir}`,
     `  ${credentialsLine(runtime.container.rootCredentials)}`,
     '  functions:',

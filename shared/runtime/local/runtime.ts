@@ -152,7 +152,14 @@ export const startLocalRuntime = async (options: LocalRuntimeOptions = {}): Prom
     if (recovered > 0) log.info({ messages: recovered }, 'in-flight rotation steps from the last run are visible again');
     await resumeStalledRotations(container, log);
 
-    const server = createLocalServer({ invoker, logger: log, accountId: config.accountId, now: () => container.clock.now() });
+    const { accessKeyId, accessKeySecret } = container.rootCredentials;
+    const server = createLocalServer({
+      invoker,
+      logger: log,
+      accountId: config.accountId,
+      invokeKey: { accessKeyId, accessKeySecret },
+      now: () => container.clock.now(),
+    });
     const address = await listen(server, config.host, config.port);
     let timers: RunningTimers | null = null;
     let pollers: QueuePoller[] = [];

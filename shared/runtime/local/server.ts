@@ -13,12 +13,15 @@ import { unexpectedErrorFields, type Logger } from '../logger.js';
 import { buildFcHttpEvent, writeFcHttpResult } from './http-event.js';
 import { answerUnparsableRequest } from './client-error.js';
 import { InvokerClosedError, type Invoker, type LoadedFunction } from './invoker.js';
+import { checkInvokeSignature, type InvokeKey } from './invoke-signature.js';
 import type { HttpTriggerSpec } from './s-yaml.js';
 
 export interface LocalServerOptions {
   invoker: Invoker;
   logger: Logger;
   accountId: string;
+  /** The account's AccessKey (the root key): the invoke path serves only requests it signed. */
+  invokeKey: InvokeKey;
   /** Largest request body accepted; FC's synchronous limit is 32 MB. */
   maxBodyBytes?: number;
   now?: () => number;
@@ -175,9 +178,11 @@ export const createLocalServer = (options: LocalServerOptions): Server => {
     const path = url.split('?')[0] ?? '/';
     const invoke = INVOKE_PATH.exec(path);
     if (invoke) {
-      // The invoke path takes any event as given (FC checks the caller's signature; we do not), so
-      // it is served only to this machine: from elsewhere it could forge source IPs or queue steps.
+      // The invoke path takes any event as given (an HTTP event names its own source IP), so only
+      // the account's key may use it, as on FC; and only from this machine, as before.
       if (!isLoopback(clientIp(req))) return fcError(res, 403, 'AccessDenied', 'the invoke path is served to loopback clients only', randomUUID());
+      const refusal = checkInvokeSignature({ method: req.method ?? 'POST', url, headers: req.headers, body }, options.invokeKey, now());
+      if (refusal) return fcError(res, 403, refusal.code, refusal.message, randomUUID());
       return invokeFunction(res, req, safeDecode(invoke[1] ?? ''), body);
     }
     const fnPath = FUNCTION_PATH.exec(path);

@@ -18,6 +18,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { ALL_ACTIONS, isKmsAction, paramsOf, plausibleValue, READ_ACTIONS, STATE_CHANGING_ACTIONS, UNKNOWN_ACTIONS } from './action-params.js';
+import { fcSignedHeaders } from '../../support/signed-invoke.js';
 import { hostileValue, strangeParamName } from './hostile-values.js';
 import { encodePairs, signedV1, signedV3, toWellFormed, v1SignedPairs, v1Shape, type Key, type Pairs, type Transport } from './signed-requests.js';
 import type { HttpShape } from './wire.js';
@@ -520,7 +521,10 @@ const httpEventBody = (ctx: FuzzContext) =>
       }),
     );
 
-/** The loopback invoke path with events no trigger sends, and KMS requests without a signature. */
+/**
+ * The loopback invoke path with events no trigger sends, and KMS requests without a signature.
+ * Mostly signed with the root key (the invoke path refuses anything else), so the events reach the handlers.
+ */
 const invoke = (ctx: FuzzContext) =>
   fc
     .tuple(
@@ -528,17 +532,20 @@ const invoke = (ctx: FuzzContext) =>
       fc.oneof(fc.constantFrom(...EVENT_BODIES), httpEventBody(ctx), hostileValue),
       fc.constantFrom('POST', 'POST', 'POST', 'GET', 'PUT'),
       fc.boolean(),
+      fc.constantFrom(true, true, true, false),
     )
-    .map(([fn, body, method, async]) => ({
+    .map(([fn, body, method, async, signed]) => ({
       category: 'invoke',
       action: '',
       front: 'invoke' as const,
-      steps: () => [
-        {
-          wire: { method, path: `/2023-03-30/functions/${fn}/invocations`, headers: (async ? { 'x-fc-invocation-type': 'Async' } : {}) as Record<string, string>, body },
-          expect: 'any' as const,
-        },
-      ],
+      steps: () => {
+        const path = `/2023-03-30/functions/${fn}/invocations`;
+        const key = { accessKeyId: ctx.root.id, accessKeySecret: ctx.root.secret };
+        const headers = signed
+          ? fcSignedHeaders(key, path, Buffer.from(body, 'utf8'), { async }, method)
+          : ((async ? { 'x-fc-invocation-type': 'Async' } : {}) as Record<string, string>);
+        return [{ wire: { method, path, headers, body }, expect: 'any' as const }];
+      },
     }));
 
 const crlf = (...lines: string[]): Buffer => Buffer.from(lines.join('\r\n'), 'latin1');
