@@ -71,7 +71,7 @@ const suiteSection = (path: string, doc: Json): string => {
 };
 
 const fuzzSection = (doc: Json): string => {
-  const lines = ['### API fuzzer (test/security/api-fuzz.test.ts)', ''];
+  const lines = ['### API fuzzer (test/security/request-parsing/api-fuzz.test.ts)', ''];
   lines.push(
     `${cell(doc.requests)} requests (${cell(doc.cases)} generated cases, seed ${cell(doc.seed)}) in ${cell(doc.seconds)} s.`,
     '',

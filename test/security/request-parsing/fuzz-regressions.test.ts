@@ -1,4 +1,6 @@
 /**
+ * Boundary: turning bytes into a request (see api-fuzz.test.ts for the attacker's goal).
+ *
  * Defects the API fuzzer found, one test each, against the real local runtime in-process:
  *   - a V3 SignedHeaders list naming `constructor` (any Object.prototype member) was answered 500
  *   - a query parameter or header named `constructor` or `toString` had Object.prototype's function
@@ -7,12 +9,12 @@
  *     KMS-style body
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalRuntime, type LocalRuntime } from '../../shared/runtime/local/runtime.js';
-import { httpRequestFromEvent } from '../../shared/runtime/trigger.js';
-import { tempDir, testConfig, type TempDir } from '../support/runtime.js';
-import { kmsErrorOf } from './support/kms-error-shape.js';
-import { signedV1, signedV3, type Key } from './support/signed-requests.js';
-import { createAgent, sendHttp, sendRaw, type WireResponse } from './support/wire.js';
+import { startLocalRuntime, type LocalRuntime } from '../../../shared/runtime/local/runtime.js';
+import { httpRequestFromEvent } from '../../../shared/runtime/trigger.js';
+import { tempDir, testConfig, type TempDir } from '../../support/runtime.js';
+import { kmsErrorOf } from '../support/kms-error-shape.js';
+import { signedV1, signedV3, type Key } from '../support/signed-requests.js';
+import { createAgent, sendHttp, sendRaw, type WireResponse } from '../support/wire.js';
 
 let dir: TempDir;
 let runtime: LocalRuntime;

@@ -13,7 +13,7 @@ import { BoundaryTally } from '../support/boundary-tally.js';
 import { signedV1 } from '../support/signed-requests.js';
 import type { HttpShape } from '../support/wire.js';
 
-const tally = new BoundaryTally('replay-after-crash', import.meta.url);
+const tally = new BoundaryTally('authentication', import.meta.url);
 const SECRET = 'crash/replay';
 const VALUE = 'read-once-then-crash-71d2';
 /** Requests answered just before each kill: the batch the crash would lose holds all of them. */

@@ -1,4 +1,10 @@
 /**
+ * Boundary: turning bytes into a request, and a request into an action.
+ *
+ * Attacker's goal: with malformed, hostile, unsigned, mis-signed or replayed requests, get an
+ * answer the caller may not have (a 5xx with internals, a state change, an acceptance that should
+ * have been a refusal), or stop the service from answering others.
+ *
  * The API under hostile input: more than 10,000 malformed, hostile, unsigned, mis-signed and
  * replayed requests over real HTTP to the local runtime running as its own process (started the
  * way `npm start` starts it), across every action and every parameter. Asserted and counted:
@@ -12,14 +18,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT, readRootCredentials, startRuntimeProcess, type RuntimeProcess } from '../support/runtime-process.js';
-import { tempDir, type TempDir } from '../support/runtime.js';
-import { secretScanHooks } from '../support/secret-scan-hooks.js';
-import { fuzzPlan, type FuzzCase, type FuzzContext } from './support/fuzz-cases.js';
-import { FuzzTally } from './support/fuzz-tally.js';
-import { signedV1, type Key, type Pairs } from './support/signed-requests.js';
-import { snapshotStore, type StoreSnapshot } from './support/store-snapshot.js';
-import { createAgent, sendHttp, sendRaw, type WireResponse } from './support/wire.js';
+import { PROJECT_ROOT, readRootCredentials, startRuntimeProcess, type RuntimeProcess } from '../../support/runtime-process.js';
+import { tempDir, type TempDir } from '../../support/runtime.js';
+import { secretScanHooks } from '../../support/secret-scan-hooks.js';
+import { fuzzPlan, type FuzzCase, type FuzzContext } from '../support/fuzz-cases.js';
+import { BoundaryTally } from '../support/boundary-tally.js';
+import { FuzzTally } from '../support/fuzz-tally.js';
+import { signedV1, type Key, type Pairs } from '../support/signed-requests.js';
+import { snapshotStore, type StoreSnapshot } from '../support/store-snapshot.js';
+import { createAgent, sendHttp, sendRaw, type WireResponse } from '../support/wire.js';
 
 /** Fixed, so a finding can be reproduced; change it to explore further. */
 const SEED = 20_261_123;
@@ -183,6 +190,13 @@ describe('the KMS API under 10,000+ hostile requests', () => {
       findings: tally.findings,
     };
     writeFileSync(ARTIFACT, `${JSON.stringify(report, null, 2)}\n`);
+    // A request crossed when it was served though it must be refused, answered 5xx, or changed state.
+    const boundary = new BoundaryTally('request-parsing', import.meta.url);
+    boundary.tried(tally.requests);
+    for (const finding of tally.findings) boundary.crossed(`${finding.category} ${finding.action}: ${finding.problem}`);
+    if (report.stateChanges > 0) boundary.crossed(`${report.stateChanges} stored state changes`);
+    if (report.crashes > 0) boundary.crossed('the runtime crashed');
+    boundary.write();
   };
 
   it('sent at least 10,000 requests, every category and every action included', () => {

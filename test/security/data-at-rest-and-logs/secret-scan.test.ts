@@ -1,4 +1,11 @@
 /**
+ * Boundary: secret values leaving the process other than in an authorized answer.
+ *
+ * Attacker's goal: read a secret value (or an AccessKey secret, a generated password, a private key)
+ * from a log line, an error message, an event, a test snapshot, or a file at rest in plaintext.
+ * The setup file (../secret-scan/setup.ts) scans every test file's output, events, error bodies,
+ * data directories and test-server rows for every value that file handled; this file tests the scan.
+ *
  * The secret scan itself: what it finds and where, what it leaves out and why, and that the
  * setup file's wiring is live in every test file (generators observed, output captured).
  */
@@ -6,11 +13,11 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { generateAccessKey } from '../../shared/domain/access-key.js';
-import { DEFAULT_PASSWORD_PROFILE, generatePassword } from '../../shared/domain/password.js';
-import { generateRsaKeyPair } from '../../shared/adapters/drivers/ssh/ssh-keys.js';
-import { MIN_SCANNED_LENGTH, SecretScanner, exclusionReason } from './secret-scan/scanner.js';
-import { scanner as activeScanner } from './secret-scan/setup.js';
+import { generateAccessKey } from '../../../shared/domain/access-key.js';
+import { DEFAULT_PASSWORD_PROFILE, generatePassword } from '../../../shared/domain/password.js';
+import { generateRsaKeyPair } from '../../../shared/adapters/drivers/ssh/ssh-keys.js';
+import { MIN_SCANNED_LENGTH, SecretScanner, exclusionReason } from '../secret-scan/scanner.js';
+import { scanner as activeScanner } from '../secret-scan/setup.js';
 
 const VALUE = 'pl4nted-Secret-v4lue';
 

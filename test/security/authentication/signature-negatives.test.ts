@@ -1,4 +1,9 @@
 /**
+ * Boundary: what a caller may claim about itself (which AccessKey signed the request).
+ *
+ * Attacker's goal: be served as a key without its secret: a stale or future timestamp, a replayed
+ * nonce, a wrong secret, a signed field changed after signing, an authentication field left out.
+ *
  * Signature negatives over real HTTP, V1 and V3, against the local runtime in-process on a clock
  * the test sets: the ±15 minute boundary to the second, replayed nonces, a wrong secret, every
  * signed field tampered with, every authentication field missing. Each is refused with its precise
@@ -6,14 +11,15 @@
  * wrong acceptance would show in the snapshot).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createContainer, type Container } from '../../shared/runtime/container.js';
-import { startLocalRuntime, type LocalRuntime } from '../../shared/runtime/local/runtime.js';
-import { ManualClock } from '../support/manual-clock.js';
-import { tempDir, testConfig, type TempDir } from '../support/runtime.js';
-import { kmsErrorOf } from './support/kms-error-shape.js';
-import { signedV1, signedV3, v1SignedPairs, v1Shape, type Key, type Pairs } from './support/signed-requests.js';
-import { snapshotStore, type StoreSnapshot } from './support/store-snapshot.js';
-import { createAgent, sendHttp, type HttpShape, type WireResponse } from './support/wire.js';
+import { createContainer, type Container } from '../../../shared/runtime/container.js';
+import { startLocalRuntime, type LocalRuntime } from '../../../shared/runtime/local/runtime.js';
+import { ManualClock } from '../../support/manual-clock.js';
+import { tempDir, testConfig, type TempDir } from '../../support/runtime.js';
+import { BoundaryTally } from '../support/boundary-tally.js';
+import { kmsErrorOf } from '../support/kms-error-shape.js';
+import { signedV1, signedV3, v1SignedPairs, v1Shape, type Key, type Pairs } from '../support/signed-requests.js';
+import { snapshotStore, type StoreSnapshot } from '../support/store-snapshot.js';
+import { createAgent, sendHttp, type HttpShape, type WireResponse } from '../support/wire.js';
 
 const MINUTE = 60_000;
 const WINDOW = 15 * MINUTE;
@@ -33,8 +39,13 @@ const agent = createAgent(2);
 
 const send = (wire: HttpShape): Promise<WireResponse> => sendHttp(port, agent, wire);
 
+const tally = new BoundaryTally('authentication', import.meta.url);
+
+/** Every request sent through here must be refused; one served is a crossing (and fails its test). */
 const refusal = async (wire: HttpShape): Promise<{ status: number; code: string | undefined; message: string }> => {
   const res = await send(wire);
+  tally.tried();
+  if (res.status < 400) tally.crossed(`${wire.method} ${wire.path.slice(0, 120)} served ${res.status}`);
   const error = kmsErrorOf(res);
   return { status: res.status, code: error?.code, message: error?.message ?? '' };
 };
@@ -59,6 +70,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  tally.write();
   agent.destroy();
   await runtime?.stop();
   await container?.close();
