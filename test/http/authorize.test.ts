@@ -1,7 +1,7 @@
 /** Authorization and auditing in handleKmsRequest, called directly (no socket), with test doubles. */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parsePolicyDocument, type PolicyDocument } from '../../shared/domain/policy/index.js';
-import { KMS_ACTION_NAMES } from '../../shared/http/actions/index.js';
+import { KMS_ACTIONS, KMS_ACTION_NAMES } from '../../shared/http/actions/index.js';
 import { ADMIN_ACTION_NAMES } from '../../shared/http/admin/index.js';
 import { ACTION_RULES } from '../../shared/http/authorize.js';
 import { handleKmsRequest, type KmsApiDeps, type KmsCallRecord } from '../../shared/http/kms-api.js';
@@ -94,6 +94,10 @@ describe('action rules', () => {
       expect(ACTION_RULES[name]?.permission).toBe(`${prefix}:${name}`);
     }
     expect(Object.keys(ACTION_RULES).sort()).toEqual([...KMS_ACTION_NAMES, ...ADMIN_ACTION_NAMES].sort());
+  });
+
+  it('authorize on a secret exactly the actions that act on one, so no action acts on a secret it was not authorized for', () => {
+    for (const [name, action] of KMS_ACTIONS) expect(action.takesSecret, name).toBe(ACTION_RULES[name]?.resource === 'secret');
   });
 });
 
