@@ -17,7 +17,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { evaluatePolicies, parsePolicyDocument, type PolicyDocument } from '../../../shared/domain/policy/index.js';
-import { secretScanHooks } from '../../support/secret-scan-hooks.js';
 import { BoundaryTally } from '../support/boundary-tally.js';
 import { ACCOUNT, REGION, arnOf, canonicalArn, startBoundaryRuntime, type BoundaryRuntime, type KmsAnswer, type Signing } from '../support/boundary-runtime.js';
 import { openConsoleSession } from '../support/console-session.js';
@@ -143,10 +142,7 @@ const judge = (answer: KmsAnswer, action: string, ref: Reference, allowed: boole
 
 beforeAll(async () => {
   rt = await startBoundaryRuntime('rotor-authz-');
-  for (const s of SECRETS) {
-    secretScanHooks.register(valueOf(s), 'authorization suite');
-    await rt.setup('CreateSecret', [['SecretName', s], ['VersionId', 'v1'], ['SecretData', valueOf(s)], ['ExtendedConfig', '{"SecretSubType":"GeneratedPassword"}']]);
-  }
+  for (const s of SECRETS) await rt.createSecret(s, valueOf(s));
   key = await rt.createKey('policy under test');
 }, 60_000);
 

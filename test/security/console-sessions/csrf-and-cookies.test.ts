@@ -10,9 +10,9 @@
  * Each refused attempt must change nothing and reveal nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { secretScanHooks } from '../../support/secret-scan-hooks.js';
 import { BoundaryTally } from '../support/boundary-tally.js';
 import { startBoundaryRuntime, type BoundaryRuntime } from '../support/boundary-runtime.js';
+import { signInCookie } from '../support/console-session.js';
 import type { Key } from '../support/signed-requests.js';
 import type { WireResponse } from '../support/wire.js';
 
@@ -26,18 +26,7 @@ let rt: BoundaryRuntime;
 let victim: Key;
 let other: Key;
 
-const cookieOf = async (key: Key): Promise<string> => {
-  const res = await rt.send({
-    method: 'POST',
-    path: '/console/signin',
-    headers: { 'content-type': FORM, host: rt.host },
-    body: new URLSearchParams({ accessKeyId: key.id, accessKeySecret: key.secret }).toString(),
-  });
-  const set = res.headers['set-cookie'];
-  const cookie = (Array.isArray(set) ? set[0] : set)?.split(';')[0];
-  if (!cookie) throw new Error(`sign-in failed: ${res.status}`);
-  return cookie;
-};
+const cookieOf = (key: Key): Promise<string> => signInCookie(rt, key);
 
 const csrfOf = async (cookie: string): Promise<string> => {
   const page = await rt.send({ method: 'GET', path: '/console/secrets', headers: { cookie, host: rt.host } });
@@ -75,8 +64,7 @@ const tamper = (cookie: string, change: (payload: Record<string, unknown>) => Re
 
 beforeAll(async () => {
   rt = await startBoundaryRuntime('rotor-csrf-');
-  secretScanHooks.register(VALUE, 'csrf suite');
-  await rt.setup('CreateSecret', [['SecretName', 'app-csrf'], ['VersionId', 'v1'], ['SecretData', VALUE], ['ExtendedConfig', '{"SecretSubType":"GeneratedPassword"}']]);
+  await rt.createSecret('app-csrf', VALUE);
   victim = await rt.createKey('the operator');
   other = await rt.createKey('another operator');
   for (const key of [victim, other]) expect((await rt.putPolicy(key, ALL)).status).toBe(200);

@@ -11,7 +11,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKmsSdkClient, kmsSdk } from '../../support/kms-sdk-client.js';
-import { secretScanHooks } from '../../support/secret-scan-hooks.js';
 import { BoundaryTally } from '../support/boundary-tally.js';
 import { arnOf, startBoundaryRuntime, type BoundaryRuntime, type KmsAnswer, type Signing } from '../support/boundary-runtime.js';
 import { openConsoleSession, type ConsoleSession } from '../support/console-session.js';
@@ -71,10 +70,8 @@ const crossed = (answer: KmsAnswer): boolean => answer.status === 200 || JSON.st
 
 beforeAll(async () => {
   rt = await startBoundaryRuntime('rotor-identity-');
-  secretScanHooks.register(OPS_VALUE, 'identity suite');
-  secretScanHooks.register(APP_VALUE, 'identity suite');
-  await rt.setup('CreateSecret', [['SecretName', 'ops-db'], ['VersionId', 'v1'], ['SecretData', OPS_VALUE], ['ExtendedConfig', '{"SecretSubType":"GeneratedPassword"}']]);
-  await rt.setup('CreateSecret', [['SecretName', 'app-1'], ['VersionId', 'v1'], ['SecretData', APP_VALUE], ['ExtendedConfig', '{"SecretSubType":"GeneratedPassword"}']]);
+  await rt.createSecret('ops-db', OPS_VALUE);
+  await rt.createSecret('app-1', APP_VALUE);
   readmeKey = await rt.createKey('the README example policy');
   denyKey = await rt.createKey('allow all but ops-*');
   expect((await rt.putPolicy(readmeKey, README_POLICY)).status).toBe(200);

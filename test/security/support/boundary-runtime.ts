@@ -31,6 +31,8 @@ export interface BoundaryRuntime {
   call(action: string, params: Pairs, key: Key, signing?: Signing, headers?: Record<string, string>): Promise<KmsAnswer>;
   /** As root; throws unless 200. */
   setup(action: string, params: Pairs): Promise<Record<string, unknown>>;
+  /** A rotatable Generic secret (generated passwords) holding `value`, which the secret scan then looks for. */
+  createSecret(name: string, value: string): Promise<void>;
   createKey(description: string): Promise<Key>;
   putPolicy(key: Key, document: unknown): Promise<KmsAnswer>;
   /** The audit records of one AccessKey, by RequestId: the SecretName each names. */
@@ -89,6 +91,10 @@ export const startBoundaryRuntime = async (prefix: string): Promise<BoundaryRunt
     send,
     call,
     setup,
+    createSecret: async (name, value) => {
+      secretScanHooks.register(value, `${prefix} secret ${name}`);
+      await setup('CreateSecret', [['SecretName', name], ['VersionId', 'v1'], ['SecretData', value], ['ExtendedConfig', '{"SecretSubType":"GeneratedPassword"}']]);
+    },
     createKey: async (description) => {
       const created = (await setup('CreateAccessKey', [['Description', description]])) as { AccessKey: { AccessKeyId: string; AccessKeySecret: string } };
       secretScanHooks.register(created.AccessKey.AccessKeySecret, `${prefix} AccessKey`);

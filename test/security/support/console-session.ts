@@ -19,20 +19,25 @@ const CSRF_FIELD = /name="_csrf" value="([^"]+)"/;
 
 const answerOf = (res: WireResponse): ConsoleAnswer => ({ status: res.status, body: res.body.toString('utf8'), headers: res.headers });
 
-export const openConsoleSession = async (
-  target: { host: string; send(shape: HttpShape): Promise<WireResponse> },
-  key: Key,
-): Promise<ConsoleSession> => {
-  const origin = `http://${target.host}`;
+type ConsoleTarget = { host: string; send(shape: HttpShape): Promise<WireResponse> };
+
+/** Signs in through the console's form; the session cookie (`name=value`) it set. */
+export const signInCookie = async (target: ConsoleTarget, key: Key): Promise<string> => {
   const signIn = await target.send({
     method: 'POST',
     path: '/console/signin',
-    headers: { 'content-type': FORM, origin, host: target.host },
+    headers: { 'content-type': FORM, origin: `http://${target.host}`, host: target.host },
     body: new URLSearchParams({ accessKeyId: key.id, accessKeySecret: key.secret }).toString(),
   });
   const setCookie = signIn.headers['set-cookie'];
   const cookie = (Array.isArray(setCookie) ? setCookie[0] : setCookie)?.split(';')[0];
   if (signIn.status >= 400 || !cookie) throw new Error(`console sign-in failed: ${signIn.status}`);
+  return cookie;
+};
+
+export const openConsoleSession = async (target: ConsoleTarget, key: Key): Promise<ConsoleSession> => {
+  const origin = `http://${target.host}`;
+  const cookie = await signInCookie(target, key);
   const get = async (path: string) => answerOf(await target.send({ method: 'GET', path, headers: { cookie, host: target.host } }));
   const listPage = await get('/console/secrets');
   const csrf = CSRF_FIELD.exec(listPage.body)?.[1];
