@@ -148,6 +148,26 @@ describe("someone else's managing credential", () => {
   });
 });
 
+describe('a managed Linux host', () => {
+  const SSH_MANAGER = 'admin/ssh-manager';
+  const hostConfig = (user: string) =>
+    JSON.stringify({ SecretSubType: 'LinuxSSHKey', Host: '10.0.0.5', Port: 22, UserName: user, ManagerSecretName: SSH_MANAGER });
+
+  it("root's authorized_keys is refused under a `*` Allow, and a user outside the scope under any policy", async () => {
+    await rt.setup('CreateSecret', [
+      ['SecretName', SSH_MANAGER],
+      ['VersionId', 'm1'],
+      ['SecretData', JSON.stringify({ UserName: 'root', Password: randomSecret() })],
+      ['ExtendedConfig', JSON.stringify({ ManagedScope: { Hosts: ['10.0.0.5:22'], Accounts: ['deploy'] } })],
+    ]);
+    expect((await rt.putPolicy(attacker, { Version: '1', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] })).status).toBe(200);
+    const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq7n9Kx0WlB5Yw1n8s6J3o2p9m4Q1r5T7u8V9w0X1yZ attacker';
+    expectRefused(await create('att/ssh-root', hostConfig('root'), key), 'Forbidden.NoPermission', ['kms:RotatePrivilegedTarget', 'host/10.0.0.5:22/user/root']);
+    expectRefused(await create('att/ssh-ops', hostConfig('ops'), key), 'Forbidden.ManagedScope', ['Accounts does not admit ops']);
+    for (const name of ['att/ssh-root', 'att/ssh-ops']) await expectNotStored(name);
+  });
+});
+
 describe('permission taken away after creation', () => {
   it('the next rotation is refused and the account keeps its password; while allowed, the same rotation does change it', async () => {
     expect((await rt.putPolicy(attacker, policy(useManager(), rotateAppAccounts()))).status).toBe(200);
