@@ -7,6 +7,7 @@
 import type { ListFilter } from '../ports/secret-store.js';
 import type { SecretDataType, SecretRecord, SecretType, Tag } from '../domain/secret.js';
 import type { SecretId } from '../domain/secret-id.js';
+import type { DeputyCaller } from './deputy-check.js';
 
 export interface CreateSecretInput {
   secretName: string;
@@ -22,6 +23,8 @@ export interface CreateSecretInput {
   /** KMS form: N[d|h|m|s]. */
   rotationInterval?: string;
   tags?: Tag[];
+  /** Whose permissions the managing secrets and targets the config names are checked against. */
+  deputy?: DeputyCaller;
 }
 
 export interface VersionView {
@@ -52,6 +55,8 @@ export interface PutSecretValueInput {
   secretDataType?: SecretDataType;
   /** Default [ACSCurrent]. */
   versionStages?: string[];
+  /** For a driver-managed value: whose permissions the accounts it names are checked against. */
+  deputy?: DeputyCaller;
 }
 
 export interface UpdateSecretVersionStageInput {
@@ -103,6 +108,8 @@ export interface RotateSecretInput {
   versionId: string;
   /** Extension ("Use Custom Secret" in the console): the new value instead of a generated one. */
   secretData?: string;
+  /** For a custom value: whose permissions the accounts it names are checked against. */
+  deputy?: DeputyCaller;
 }
 
 export interface RotateSecretOutput {

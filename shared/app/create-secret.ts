@@ -21,10 +21,14 @@ import {
   validateTags,
   validateVersionId,
 } from '../domain/validation.js';
+import { parseManagedScope } from '../domain/deputy/index.js';
 import type { CreateSecretInput } from './commands.js';
+import { checkCaller } from './deputy-check.js';
 import type { UseCaseContext } from './context.js';
 
 const AUTO_NAME = '$Auto';
+/** A restricted caller whose key id was not passed: no key has this id, so its rotations are refused. */
+const UNKNOWN_CREATOR = '(unknown)';
 
 /** RAM secrets are created as `$Auto` and named after their RAM user (KMS rule). */
 const resolveName = (requested: string, type: SecretType, config: Record<string, unknown> | null): string => {
@@ -82,6 +86,10 @@ export const createSecret = async (ctx: UseCaseContext, input: CreateSecretInput
   };
   const driver = config ? ctx.driverFor(draft) : null;
   driver?.validateConfig(ctx.driverSecret(draft));
+  parseManagedScope(config);
+  // Before anything reaches a target: initialVersions may already act on it (RDS one-click creation).
+  await checkCaller(ctx, input.deputy, driver, draft, [input.secretData]);
+  if (input.deputy && !input.deputy.access.unrestricted) draft.createdBy = input.deputy.accessKeyId ?? UNKNOWN_CREATOR;
   if (input.enableAutomaticRotation) {
     if (!driver) throw invalidParameter('EnableAutomaticRotation', 'this secret has no rotation target');
     if (!input.rotationInterval) throw invalidParameter('RotationInterval', 'is required when automatic rotation is enabled');

@@ -3,6 +3,7 @@ import type { EventPublisher } from '../ports/event-publisher.js';
 import type { JobQueue } from '../ports/job-queue.js';
 import type { KeyProvider } from '../ports/key-provider.js';
 import type { SecretStore } from '../ports/secret-store.js';
+import type { DeputyPolicy } from '../ports/deputy-policy.js';
 import type { DriverRegistry } from '../ports/target-driver.js';
 
 /** Tunables of the use cases; every one has a default in DEFAULT_SETTINGS. */
@@ -79,6 +80,11 @@ export interface ServiceDeps {
   drivers: DriverRegistry;
   clock: Clock;
   settings: ServiceSettings;
+  /**
+   * The current policies of the AccessKey that created a secret, for the check before a rotation
+   * touches its target. Unset: secrets created by an AccessKey are not rotated (fail closed).
+   */
+  deputyPolicy?: DeputyPolicy;
   /** Source of randomness for retry jitter; injectable so tests are deterministic. */
   random?: () => number;
   /** Names this worker in rotation leases; defaults to host, process id and a random suffix. */

@@ -29,6 +29,7 @@ import { FINALIZE_PROMOTED, RETIRE_PREVIOUS, type RotationMessage } from '../por
 import type { TargetDriver } from '../ports/target-driver.js';
 import type { UseCaseContext } from './context.js';
 import { finalizePromoted, retirePrevious } from './after-promote.js';
+import { checkCreatorAtRotation, DeputyRefused } from './deputy-check.js';
 import { isJobAbandoned, leaseFrom } from './leases.js';
 import { reconcileSecret } from './reconcile.js';
 import { inPlaceTargetState, rollForward, targetStateUncertain, uncertainRetryMs } from './settle-in-place.js';
@@ -151,6 +152,9 @@ export const runRotationStep = async (ctx: UseCaseContext, message: RotationMess
   const driver = ctx.driverFor(secret);
   if (!driver) return finish(ctx, secret, failRotation(secret, noDriverError, ctx.now()), job);
 
+  const refused = await deputyRefusalAt(ctx, secret, job, driver);
+  if (refused) return finish(ctx, secret, failRotation(secret, refused, ctx.now()), job);
+
   await reachFaultPoint(ctx, `before:${job.step}`, secret.name);
   const stepStarted = ctx.now();
   await ctx.emit(EventTypes.stepStarted, secret, { versionId: job.versionId, step: job.step, attempt: job.attempt });
@@ -180,6 +184,26 @@ export const runRotationStep = async (ctx: UseCaseContext, message: RotationMess
     durationMs: ctx.now() - job.startedAt,
     kmsEventName: KMS_ROTATION_SUCCESS,
   });
+};
+
+/** Steps that may reach the target: generate (RAM creates a key), apply. Later steps finish what these began. */
+const TARGET_STEPS: readonly RotationStep[] = ['createPending', 'applyToTarget'];
+
+/**
+ * The creating key's current policies must still allow the managing secrets and targets this
+ * rotation acts on; a refusal stops the rotation before the step touches anything, without retries.
+ */
+const deputyRefusalAt = async (ctx: UseCaseContext, secret: SecretRecord, job: RotationJob, driver: TargetDriver): Promise<ErrorInfo | null> => {
+  if (!TARGET_STEPS.includes(job.step) || !secret.createdBy) return null;
+  const values = [secret.stages[STAGE_CURRENT], secret.stages[STAGE_PREVIOUS], job.versionId];
+  const revealed = await Promise.all(values.map((id) => (id === undefined ? null : ctx.reveal(secret.name, id))));
+  try {
+    await checkCreatorAtRotation(ctx, driver, secret, revealed);
+    return null;
+  } catch (error) {
+    if (error instanceof DeputyRefused) return errorInfo(error);
+    throw error;
+  }
 };
 
 const noDriverError: ErrorInfo = { code: 'Rejected.Unavailable', message: 'No rotation target serves this secret.' };

@@ -20,6 +20,7 @@ import type {
   VersionView,
 } from './commands.js';
 import type { UseCaseContext } from './context.js';
+import { checkCaller } from './deputy-check.js';
 
 const labelNewVersion = (ctx: UseCaseContext, name: SecretId, versionId: string, labels: string[]) =>
   ctx.update(name, (s) => ({ ...s, updatedAt: ctx.now(), stages: stagesAfterPut(s, versionId, labels) }), (n) => ctx.loadActive(n));
@@ -34,6 +35,8 @@ export const putSecretValue = async (
 ): Promise<{ secret: SecretRecord; version: VersionView }> => {
   const found = await ctx.loadActive(input.secretName);
   requireGeneric(found, 'PutSecretValue');
+  // A driver-managed value names the account a rotation resets: the caller must be allowed on it.
+  await checkCaller(ctx, input.deputy, ctx.driverFor(found), found, [input.secretData ?? null]);
   const versionId = requireValue('VersionId', input.versionId);
   validateVersionId(versionId);
   if (input.secretData === undefined) requireValue('SecretData', undefined);

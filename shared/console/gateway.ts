@@ -93,17 +93,22 @@ export class ConsoleGateway {
     );
   }
 
+  /** The signed-in key, for the confused-deputy checks of what it creates or rotates. */
+  private get deputy() {
+    return { access: this.access, accessKeyId: this.accessKeyId };
+  }
+
   async reveal(secretName: SecretId): Promise<string> {
     const view = await this.call('GetSecretValue', secretName, () => this.deps.service.getSecretValue({ secretName }));
     return view.secretData;
   }
 
   create(input: CreateSecretInput): Promise<{ secret: SecretRecord; versionId: string }> {
-    return this.call('CreateSecret', undefined, () => this.deps.service.createSecret(input), input.secretName);
+    return this.call('CreateSecret', undefined, () => this.deps.service.createSecret({ ...input, deputy: this.deputy }), input.secretName);
   }
 
   rotate(secretName: SecretId, customValue: string | undefined): Promise<RotateSecretOutput> {
-    const input = { secretName, versionId: randomUUID(), ...(customValue !== undefined ? { secretData: customValue } : {}) };
+    const input = { secretName, versionId: randomUUID(), deputy: this.deputy, ...(customValue !== undefined ? { secretData: customValue } : {}) };
     return this.call('RotateSecret', secretName, () => this.deps.service.rotateSecret(input));
   }
 

@@ -130,6 +130,11 @@ export interface SecretRecord {
   pendingFinalize?: PendingFinalize | null;
   backlog?: RotationBacklog | null;
   drift?: DriftState | null;
+  /**
+   * The AccessKey that created the secret, when not the root key: that key's current policies are
+   * checked again before each rotation touches a target (absent or null: root-created, unrestricted).
+   */
+  createdBy?: string | null;
 }
 
 /** Envelope-encrypted secret value. All binary fields base64. */

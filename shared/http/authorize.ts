@@ -14,8 +14,10 @@
 import { missingParameter } from '../domain/errors.js';
 import {
   ANY_RESOURCE,
+  evaluateExplicitly,
   evaluatePolicies,
   secretContainerResource,
+  type PolicyDocument,
   secretResource,
   type RequestContext,
   type ResourceScope,
@@ -65,15 +67,21 @@ export interface CallerAccess {
   /** The root key: every check passes, and lists need no filtering. */
   readonly unrestricted: boolean;
   may(permission: string, resource: string): boolean;
+  /** Allowed by a statement naming the action itself (no wildcard): see evaluateExplicitly. */
+  mayExplicitly(permission: string, resource: string): boolean;
 }
 
 export const callerAccess = (grant: AccessGrant, context: RequestContext): CallerAccess =>
   grant.kind === 'root'
-    ? { unrestricted: true, may: () => true }
-    : {
-        unrestricted: false,
-        may: (permission, resource) => evaluatePolicies(grant.policies, { action: permission, resource, context }) === 'Allow',
-      };
+    ? { unrestricted: true, may: () => true, mayExplicitly: () => true }
+    : policyAccess(grant.policies, context);
+
+/** The access a set of policies gives in a context: for a request, or for a rotation no one is waiting on. */
+export const policyAccess = (policies: readonly PolicyDocument[], context: RequestContext): CallerAccess => ({
+  unrestricted: false,
+  may: (permission, resource) => evaluatePolicies(policies, { action: permission, resource, context }) === 'Allow',
+  mayExplicitly: (permission, resource) => evaluateExplicitly(policies, { action: permission, resource, context }) === 'Allow',
+});
 
 /**
  * acs:SecureTransport: this code never sees TLS itself (FC's front end or a local proxy ends it),

@@ -1,3 +1,5 @@
+import type { SecretResources } from '../domain/deputy/index.js';
+import type { ResourceScope } from '../domain/policy/index.js';
 import type { SecretRecord } from '../domain/secret.js';
 
 /**
@@ -90,6 +92,15 @@ export interface InitialVersionsResponse {
   previous?: string;
 }
 
+/** What a secret's configuration, with these values, makes a driver act on. */
+export interface ResourcesRequest {
+  secret: DriverSecret;
+  /** Values that name accounts or users (ACSCurrent, a pending or custom value, SecretData at creation). */
+  values: readonly (string | null | undefined)[];
+  /** The service's region and account, for the resource names. */
+  scope: ResourceScope;
+}
+
 export interface TargetDriver {
   readonly kind: string;
   /** True when this driver rotates secrets of this type and configuration. */
@@ -122,6 +133,12 @@ export interface TargetDriver {
    * Absent or false: apply leaves ACSCurrent working (dual accounts, added keys, no target).
    */
   replacesCurrentInPlace?(secret: DriverSecret): boolean;
+  /**
+   * Optional, pure: the managing secrets and targets this secret makes the driver act on, checked
+   * against the caller's policies (domain/deputy). Absent: the driver acts on nothing but the
+   * secret itself. Throws a KmsError naming the bad field, as validateConfig does.
+   */
+  resourcesOf?(req: ResourcesRequest): SecretResources;
 }
 
 export interface CheckCurrentRequest {

@@ -24,7 +24,9 @@ import { createAuditTrail, type AuditTrail } from '../app/audit-trail.js';
 import { EventTypes } from '../domain/events.js';
 import { resolveSecretReference, type SecretScope } from '../domain/secret-id.js';
 import { auditRecordOf } from '../http/audit.js';
+import { policyAccess } from '../http/authorize.js';
 import type { KmsApiDeps } from '../http/kms-api.js';
+import type { DeputyPolicy } from '../ports/deputy-policy.js';
 import type { CredentialResolver } from '../http/types.js';
 import type { AccessKeyStore } from '../ports/access-key-store.js';
 import type { AuditLog } from '../ports/audit-log.js';
@@ -305,6 +307,17 @@ const defaultDrivers = (service: () => SecretService, scope: SecretScope): Drive
     createEcsSecretDriver({ credentials: () => invocationCredentials(), ...ecsEndpointFromEnv() }),
   ]);
 
+/**
+ * A stored key's policies as they are now, for the rotations of the secrets it created. No request:
+ * conditions on the source address or transport do not hold; the time is now.
+ */
+const storedKeyPolicy = (accessKeys: AccessKeyService, clock: Clock): DeputyPolicy => ({
+  accessOf: async (accessKeyId) => {
+    const stored = await accessKeys.resolve(accessKeyId);
+    return stored ? policyAccess(stored.policies, { sourceIp: '', secureTransport: false, currentTime: clock.now() }) : null;
+  },
+});
+
 const serviceSettings = (config: RuntimeConfig): ServiceSettings => ({
   ...DEFAULT_SETTINGS,
   ...config.rotationTuning,
@@ -343,6 +356,7 @@ export const createContainer = async (config: RuntimeConfig, overrides: Containe
     drivers,
     clock,
     settings: serviceSettings(config),
+    deputyPolicy: storedKeyPolicy(accessKeys, clock),
     ...(overrides.random ? { random: overrides.random } : {}),
     ...(overrides.isLeaseOwnerAlive ? { isLeaseOwnerAlive: overrides.isLeaseOwnerAlive } : {}),
     ...(faults ? { faultPoint: faults.reach } : {}),

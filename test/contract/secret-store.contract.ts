@@ -47,6 +47,7 @@ const fullyPopulatedSecret = (): SecretRecord =>
     pendingFinalize: { versionId: 'v1', lease: { owner: 'host:42:abcd', expiresAt: T + 2 * HOUR }, reconciles: 0 },
     backlog: { dueSince: T - 2 * HOUR, deferrals: 4, overdueReported: true },
     drift: { status: 'Drifted', checkedAt: T - HOUR, nextCheckAt: T + HOUR, error: { code: 'Target.AuthenticationFailed', message: 'denied' } },
+    createdBy: 'LTAIcreatorkey0001',
   });
 
 const expectConflict = async (promise: Promise<unknown>): Promise<void> => {

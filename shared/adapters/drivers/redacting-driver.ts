@@ -19,9 +19,11 @@ import type {
   InitialVersionsResponse,
   PreflightRequest,
   PreflightResponse,
+  ResourcesRequest,
   TargetDriver,
   VerifyRequest,
 } from '../../ports/target-driver.js';
+import { NO_RESOURCES, type SecretResources } from '../../domain/deputy/index.js';
 import { classifyError } from './classify-error.js';
 
 export const REDACTED = '[REDACTED]';
@@ -174,6 +176,11 @@ export class RedactingDriver implements TargetDriver {
   /** A property of the configuration, not a target call: nothing to redact. */
   replacesCurrentInPlace(secret: DriverSecret): boolean {
     return this.inner.replacesCurrentInPlace?.(secret) ?? false;
+  }
+
+  /** Pure, from config and names in values; a KmsError names a config field and passes as it is. */
+  resourcesOf(req: ResourcesRequest): SecretResources {
+    return this.inner.resourcesOf?.(req) ?? NO_RESOURCES;
   }
 
   async cleanup(req: CleanupRequest): Promise<CleanupResponse> {

@@ -34,3 +34,21 @@ export const evaluatePolicies = (policies: readonly PolicyDocument[], request: A
   }
   return allowed ? 'Allow' : 'ImplicitDeny';
 };
+
+/**
+ * Like evaluatePolicies, but an Allow counts only from a statement that names the action itself,
+ * without a wildcard: for actions a broad grant (`kms:*`, `*`) must not carry, such as
+ * kms:RotatePrivilegedTarget. A Deny counts from any statement, wildcards included.
+ */
+export const evaluateExplicitly = (policies: readonly PolicyDocument[], request: AccessRequest): Decision => {
+  let allowed = false;
+  const named = (pattern: string) => !/[*?]/.test(pattern) && pattern.toLowerCase() === request.action.toLowerCase();
+  for (const policy of policies) {
+    for (const statement of policy.statements) {
+      if (!statementApplies(statement, request)) continue;
+      if (statement.effect === 'Deny') return 'ExplicitDeny';
+      if (statement.actions.some(named)) allowed = true;
+    }
+  }
+  return allowed ? 'Allow' : 'ImplicitDeny';
+};

@@ -16,6 +16,6 @@ export {
   type ConditionOperator,
   type RequestContext,
 } from './conditions.js';
-export { evaluatePolicies, type AccessRequest, type Decision } from './evaluate.js';
+export { evaluateExplicitly, evaluatePolicies, type AccessRequest, type Decision } from './evaluate.js';
 export { actionMatches, resourceMatches, wildcardMatch } from './wildcard.js';
 export { ANY_RESOURCE, secretContainerResource, secretResource, type ResourceScope } from './resources.js';

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { invalidParameter, missingParameter, type KmsError } from '../../domain/errors.js';
 import type { SecretId } from '../../domain/secret-id.js';
 import type { AccessKeyService } from '../../app/access-keys.js';
+import type { DeputyCaller } from '../../app/deputy-check.js';
 import type { SecretService } from '../../app/service.js';
 import type { AuditLog } from '../../ports/audit-log.js';
 import type { CallerAccess } from '../authorize.js';
@@ -64,6 +65,12 @@ export const defineSecretAction = <S extends z.ZodType>(
     if (ctx.secret === undefined) throw missingParameter('SecretName');
     return run(parseParams(schema, params), ctx.secret, ctx);
   },
+});
+
+/** The caller, for the use cases' confused-deputy checks (app/deputy-check.ts). */
+export const deputyOf = (ctx: ActionContext): DeputyCaller => ({
+  access: ctx.access,
+  ...(ctx.callerAccessKeyId !== undefined ? { accessKeyId: ctx.callerAccessKeyId } : {}),
 });
 
 export const parseParams = <S extends z.ZodType>(schema: S, params: RequestParams): z.output<S> => {

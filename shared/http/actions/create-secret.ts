@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineAction } from './action.js';
+import { defineAction, deputyOf } from './action.js';
 import {
   booleanParam,
   jsonObjectTextParam,
@@ -42,7 +42,7 @@ const params = z
 
 /** Generic secrets answer with the basics; managed types also with their rotation settings. */
 export const createSecret = defineAction('CreateSecret', params, async (input, ctx) => {
-  const { secret, versionId } = await ctx.service.createSecret(input);
+  const { secret, versionId } = await ctx.service.createSecret({ ...input, deputy: deputyOf(ctx) });
   const base = {
     Arn: arnField(ctx, secret.name),
     SecretName: secret.name,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineSecretAction } from './action.js';
+import { defineSecretAction, deputyOf } from './action.js';
 import { jsonParam, requiredText, secretDataTypeParam } from './param-schemas.js';
 import { stagesField } from './fields.js';
 
@@ -25,6 +25,6 @@ const params = z
   }));
 
 export const putSecretValue = defineSecretAction('PutSecretValue', params, async (input, secretName, ctx) => {
-  const { secret, version } = await ctx.service.putSecretValue({ ...input, secretName });
+  const { secret, version } = await ctx.service.putSecretValue({ ...input, secretName, deputy: deputyOf(ctx) });
   return { SecretName: secret.name, VersionId: version.versionId, VersionStages: stagesField(version.stages) };
 });

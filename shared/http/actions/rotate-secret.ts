@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineSecretAction } from './action.js';
+import { defineSecretAction, deputyOf } from './action.js';
 import { requiredText } from './param-schemas.js';
 import { arnField } from './fields.js';
 
@@ -12,6 +12,6 @@ const params = z
   .transform((p) => ({ versionId: p.VersionId, secretData: p.SecretData }));
 
 export const rotateSecret = defineSecretAction('RotateSecret', params, async (input, secretName, ctx) => {
-  const { secret, versionId } = await ctx.service.rotateSecret({ ...input, secretName });
+  const { secret, versionId } = await ctx.service.rotateSecret({ ...input, secretName, deputy: deputyOf(ctx) });
   return { Arn: arnField(ctx, secret.name), SecretName: secret.name, VersionId: versionId };
 });

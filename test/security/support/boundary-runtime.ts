@@ -64,11 +64,12 @@ const parse = (res: WireResponse): KmsAnswer => {
   }
 };
 
-export const startBoundaryRuntime = async (prefix: string): Promise<BoundaryRuntime> => {
+/** `env`: more of the runtime's environment (target endpoints, the cloud key its drivers use). */
+export const startBoundaryRuntime = async (prefix: string, env: Record<string, string> = {}): Promise<BoundaryRuntime> => {
   const dir: TempDir = tempDir(prefix);
   const runtime = await startRuntimeProcess({
     dataDir: dir.path,
-    env: { ROTOR_LOG_LEVEL: 'warn', ROTOR_STORE_LOCKING: 'shared', ROTOR_REGION: REGION, ROTOR_ACCOUNT_ID: ACCOUNT },
+    env: { ROTOR_LOG_LEVEL: 'warn', ROTOR_STORE_LOCKING: 'shared', ROTOR_REGION: REGION, ROTOR_ACCOUNT_ID: ACCOUNT, ...env },
   });
   const rootCredentials = readRootCredentials(dir.path);
   const root = { id: rootCredentials.accessKeyId, secret: rootCredentials.accessKeySecret };

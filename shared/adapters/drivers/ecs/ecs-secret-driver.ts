@@ -16,6 +16,7 @@
  * every value of a secret must name the same user, so a custom value cannot redirect the rotation.
  * Errors are left as the SDK throws them; wrap the driver in RedactingDriver (see drivers.ts).
  */
+import { ecsUserResource, isPrivilegedName, type SecretResources } from '../../../domain/deputy/index.js';
 import { invalidParameter, TargetError } from '../../../domain/errors.js';
 import { generateTargetPassword, profileForTarget } from '../../../domain/password-profiles.js';
 import type {
@@ -28,6 +29,7 @@ import type {
   InitialVersionsResponse,
   PreflightRequest,
   PreflightResponse,
+  ResourcesRequest,
   TargetDriver,
   VerifyRequest,
 } from '../../../ports/target-driver.js';
@@ -118,6 +120,16 @@ export class EcsSecretDriver implements TargetDriver {
   validateConfig(secret: DriverSecret): void {
     parseEcsConfig(secret.extendedConfig);
     managedBlockId(secret.name);
+  }
+
+  /** The instance's user each value names (root and Administrator are privileged); acts with the service's own role. */
+  resourcesOf({ secret, values, scope }: ResourcesRequest): SecretResources {
+    const { regionId, instanceId } = parseEcsConfig(secret.extendedConfig);
+    const users = [...new Set(values.map(userNameOf).filter((u): u is string => u !== null))];
+    return {
+      managingSecrets: [],
+      targets: users.map((u) => ({ resource: ecsUserResource(regionId, scope.accountId, instanceId, u), privileged: isPrivilegedName(u) })),
+    };
   }
 
   /** Stores SecretData as given (an invalid password or key is healed by the first rotation), once its user is known and the OS fits. */

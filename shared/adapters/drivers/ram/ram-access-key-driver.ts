@@ -12,6 +12,7 @@
  *   and asks the engine to retire ACSPrevious once the PreviousKeyWindow has passed (cleanup).
  * Deleting the secret touches no key (as in KMS).
  */
+import { isPrivilegedName, ramUserResource, type SecretResources } from '../../../domain/deputy/index.js';
 import { invalidParameter, TargetError } from '../../../domain/errors.js';
 import type {
   ApplyResponse,
@@ -27,6 +28,7 @@ import type {
   PreflightCheck,
   PreflightRequest,
   PreflightResponse,
+  ResourcesRequest,
   TargetDriver,
   VerifyRequest,
   VerifyResponse,
@@ -87,6 +89,12 @@ export class RamAccessKeyDriver implements TargetDriver {
 
   validateConfig(secret: DriverSecret): void {
     ramConfigOf(secret.extendedConfig);
+  }
+
+  /** The RAM user whose AccessKeys rotate; administrator names are privileged (a pure check sees names, not policies). */
+  resourcesOf({ secret, scope }: ResourcesRequest): SecretResources {
+    const { userName } = ramConfigOf(secret.extendedConfig);
+    return { managingSecrets: [], targets: [{ resource: ramUserResource(scope.accountId, userName), privileged: isPrivilegedName(userName) }] };
   }
 
   async preflight(req: PreflightRequest): Promise<PreflightResponse> {

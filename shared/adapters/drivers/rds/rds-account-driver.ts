@@ -14,7 +14,9 @@ import {
   requireAccountCredential,
   type AccountCredential,
 } from '../../../domain/database-accounts.js';
+import { isPrivilegedName, rdsAccountResource, type SecretResources } from '../../../domain/deputy/index.js';
 import { invalidParameter, TargetError } from '../../../domain/errors.js';
+import { accountNamesOf } from '../account-names.js';
 import { generateTargetPassword } from '../../../domain/password-profiles.js';
 import type {
   ApplyRequest,
@@ -27,6 +29,7 @@ import type {
   PreflightCheck,
   PreflightRequest,
   PreflightResponse,
+  ResourcesRequest,
   TargetDriver,
   VerifyRequest,
 } from '../../../ports/target-driver.js';
@@ -66,6 +69,15 @@ const parseImportedAccounts = (secretData: string): AccountCredential[] => {
   });
 };
 
+/** Each account of SecretData in the input format, as a credential value; none when it is not that format. */
+const importedAccountValues = (value: string | null | undefined): string[] => {
+  try {
+    return value ? parseImportedAccounts(value).map((a) => JSON.stringify(a)) : [];
+  } catch {
+    return [];
+  }
+};
+
 export class RdsAccountDriver implements TargetDriver {
   readonly kind = 'rds-account';
   private readonly login: InstanceLogin;
@@ -82,6 +94,23 @@ export class RdsAccountDriver implements TargetDriver {
 
   validateConfig(secret: DriverSecret): void {
     parseRdsConfig(secret);
+  }
+
+  /**
+   * The instance's accounts the values name (SecretData's `Accounts` at creation, a credential
+   * later) and those one-click creation makes; a Super account and administrator names are privileged.
+   */
+  resourcesOf({ secret, values, scope }: ResourcesRequest): SecretResources {
+    const config = parseRdsConfig(secret);
+    const doubled = config.strategy === 'DoubleUsers';
+    const names = new Set(accountNamesOf([...values, ...values.flatMap(importedAccountValues)], doubled));
+    const created = config.createAccounts;
+    if (created) for (const name of accountNamesOf([JSON.stringify({ AccountName: created.accountName, AccountPassword: '' })], doubled)) names.add(name);
+    const isSuper = (name: string) => created?.accountType === 'Super' && created.accountName === name;
+    return {
+      managingSecrets: [],
+      targets: [...names].map((n) => ({ resource: rdsAccountResource(scope, config.instanceId, n), privileged: isSuper(n) || isPrivilegedName(n) })),
+    };
   }
 
   async initialVersions(req: InitialVersionsRequest): Promise<InitialVersionsResponse> {

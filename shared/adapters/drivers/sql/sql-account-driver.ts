@@ -24,9 +24,12 @@ import type {
   PreflightCheck,
   PreflightRequest,
   PreflightResponse,
+  ResourcesRequest,
   TargetDriver,
   VerifyRequest,
 } from '../../../ports/target-driver.js';
+import { databaseAccountResource, databaseRoleResource, isPrivilegedName, type SecretResources } from '../../../domain/deputy/index.js';
+import { accountNamesOf } from '../account-names.js';
 import { parseSqlTargetConfig, type SqlTargetConfig } from './config.js';
 import type { SqlEngine, SqlLogin, SqlSession, SqlTimeouts } from './engine.js';
 import { failed, passed, reason, type ResolveSecret } from '../driver-kit.js';
@@ -113,6 +116,21 @@ export class SqlAccountDriver implements TargetDriver {
         throw new TargetError('Target.VerifyFailed', 'The pending account logs in but does not use the group role by default.', true);
     });
     return {};
+  }
+
+  /** The managing secret, each account the values name (with its partner for DoubleUsers), and the group role. */
+  resourcesOf({ secret, values, scope }: ResourcesRequest): SecretResources {
+    const config = this.config(secret);
+    const accounts = accountNamesOf(values, config.strategy === 'DoubleUsers');
+    const roles = config.role === undefined ? [] : [config.role];
+    const { host, port } = config;
+    return {
+      managingSecrets: [{ reference: config.managerSecretName, host, port, accounts, roles }],
+      targets: [
+        ...accounts.map((a) => ({ resource: databaseAccountResource(scope, host, port, a), privileged: isPrivilegedName(a) })),
+        ...roles.map((r) => ({ resource: databaseRoleResource(scope, host, port, r), privileged: isPrivilegedName(r) })),
+      ],
+    };
   }
 
   /** SingleUser resets the password ACSCurrent holds; DoubleUsers changes the other account. */

@@ -13,6 +13,7 @@
  *
  * Errors are left as ssh2 throws them; wrap the driver in RedactingDriver (see drivers.ts).
  */
+import { hostUserResource, isPrivilegedName, type SecretResources } from '../../../domain/deputy/index.js';
 import { KmsError, TargetError } from '../../../domain/errors.js';
 import { generateTargetPassword } from '../../../domain/password-profiles.js';
 import type {
@@ -24,6 +25,7 @@ import type {
   PreflightCheck,
   PreflightRequest,
   PreflightResponse,
+  ResourcesRequest,
   TargetDriver,
   VerifyRequest,
 } from '../../../ports/target-driver.js';
@@ -91,6 +93,15 @@ export class LinuxHostDriver implements TargetDriver {
   validateConfig(secret: DriverSecret): void {
     parseLinuxHostConfig(secret.extendedConfig);
     managedBlockId(secret.name);
+  }
+
+  /** The managing login and the one OS user the config names (the values hold no user). */
+  resourcesOf({ secret, scope }: ResourcesRequest): SecretResources {
+    const { host, port, userName, managerSecretName } = parseLinuxHostConfig(secret.extendedConfig);
+    return {
+      managingSecrets: [{ reference: managerSecretName, host, port, accounts: [userName], roles: [] }],
+      targets: [{ resource: hostUserResource(scope, host, port, userName), privileged: isPrivilegedName(userName) }],
+    };
   }
 
   async preflight(req: PreflightRequest): Promise<PreflightResponse> {

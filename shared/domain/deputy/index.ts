@@ -1,0 +1,3 @@
+export * from './resources.js';
+export * from './managed-scope.js';
+export * from './decision.js';
