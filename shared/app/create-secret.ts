@@ -82,6 +82,9 @@ export const createSecret = async (ctx: UseCaseContext, input: CreateSecretInput
   };
   const driver = config ? ctx.driverFor(draft) : null;
   driver?.validateConfig(ctx.driverSecret(draft));
+  // The target (a database account, say) is recorded now: no later value may move the secret to another.
+  if (driver?.fixTarget) draft.extendedConfig = JSON.stringify(driver.fixTarget({ secret: ctx.driverSecret(draft), secretData: input.secretData }));
+  await driver?.checkWrittenValue?.({ secret: ctx.driverSecret(draft), value: input.secretData, currentValue: null });
   if (input.enableAutomaticRotation) {
     if (!driver) throw invalidParameter('EnableAutomaticRotation', 'this secret has no rotation target');
     if (!input.rotationInterval) throw invalidParameter('RotationInterval', 'is required when automatic rotation is enabled');

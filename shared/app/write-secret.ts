@@ -20,6 +20,7 @@ import type {
   VersionView,
 } from './commands.js';
 import type { UseCaseContext } from './context.js';
+import { checkWrittenValue } from './written-value.js';
 
 const labelNewVersion = (ctx: UseCaseContext, name: SecretId, versionId: string, labels: string[]) =>
   ctx.update(name, (s) => ({ ...s, updatedAt: ctx.now(), stages: stagesAfterPut(s, versionId, labels) }), (n) => ctx.loadActive(n));
@@ -41,6 +42,7 @@ export const putSecretValue = async (
   validateDataType(input.secretDataType);
   const labels = input.versionStages?.length ? input.versionStages : [STAGE_CURRENT];
   stagesAfterPut(found, versionId, labels);
+  await checkWrittenValue(ctx, found, input.secretData);
 
   const existing = await ctx.deps.store.getVersion(found.name, versionId);
   if (existing) {
