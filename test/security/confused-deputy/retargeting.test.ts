@@ -214,10 +214,10 @@ describe('a value naming another account', () => {
 
   it('leaves the victim account working with its own password after the attacker rotates its secrets', async () => {
     for (const [n, target] of targets.entries()) {
-      // The attacker tries once more, then rotates: the rotation acts on the secret's own account only.
+      // The whole attack: write a value naming the victim, then rotate. The refusal is asserted
+      // last, so that without the guard this test fails on what the attack did to the victim.
       const put = await rt.call('PutSecretValue', [['SecretName', target.secretName], ['VersionId', `again-${n}`], ['SecretData', secretData(target.victim.AccountName)]], attacker);
       tally.tried();
-      expect(refusedAsInvalid(put)).toBe(true);
       const versionId = `rotation-${n}`;
       const rotate = await rt.call('RotateSecret', [['SecretName', target.secretName], ['VersionId', versionId]], attacker);
       tally.tried();
@@ -233,6 +233,7 @@ describe('a value naming another account', () => {
       expect(target.own).toContain(rotated.AccountName);
       expect(await target.logsIn(rotated)).toBe(true);
       expect(await target.logsIn(target.victim)).toBe(true);
+      expect(refusedAsInvalid(put)).toBe(true);
     }
   }, 240_000);
 });
