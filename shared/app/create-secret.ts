@@ -86,6 +86,9 @@ export const createSecret = async (ctx: UseCaseContext, input: CreateSecretInput
   };
   const driver = config ? ctx.driverFor(draft) : null;
   driver?.validateConfig(ctx.driverSecret(draft));
+  // The target (a database account, say) is recorded now: no later value may move the secret to another.
+  if (driver?.fixTarget) draft.extendedConfig = JSON.stringify(driver.fixTarget({ secret: ctx.driverSecret(draft), secretData: input.secretData }));
+  await driver?.checkWrittenValue?.({ secret: ctx.driverSecret(draft), value: input.secretData, currentValue: null });
   parseManagedScope(config);
   // Before anything reaches a target: initialVersions may already act on it (RDS one-click creation).
   await checkCaller(ctx, input.deputy, driver, draft, [input.secretData]);

@@ -9,6 +9,7 @@ import type { RotateSecretInput, RotateSecretOutput } from './commands.js';
 import type { UseCaseContext } from './context.js';
 import { checkCaller } from './deputy-check.js';
 import { leaseFrom } from './leases.js';
+import { checkWrittenValue } from './written-value.js';
 
 /**
  * How long a rotation's current step must have gone without progress before a repeated
@@ -88,7 +89,10 @@ export const rotateSecret = async (ctx: UseCaseContext, input: RotateSecretInput
   if (input.secretData !== undefined) validateSecretData(input.secretData);
   const driver = ctx.driverFor(secret);
   if (!driver) throw operationNotSupported('RotateSecret is unavailable: this secret has no rotation target.');
-  if (input.secretData !== undefined) await checkCaller(ctx, input.deputy, driver, secret, [input.secretData]);
+  if (input.secretData !== undefined) {
+    await checkWrittenValue(ctx, secret, input.secretData);
+    await checkCaller(ctx, input.deputy, driver, secret, [input.secretData]);
+  }
   if (secret.job?.versionId === versionId) {
     // The same request again while its rotation runs: success. A step at rest for a while is queued
     // once more in case its message was lost (steps are guarded, so a duplicate changes nothing).

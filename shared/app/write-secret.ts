@@ -21,6 +21,7 @@ import type {
 } from './commands.js';
 import type { UseCaseContext } from './context.js';
 import { checkCaller } from './deputy-check.js';
+import { checkWrittenValue } from './written-value.js';
 
 const labelNewVersion = (ctx: UseCaseContext, name: SecretId, versionId: string, labels: string[]) =>
   ctx.update(name, (s) => ({ ...s, updatedAt: ctx.now(), stages: stagesAfterPut(s, versionId, labels) }), (n) => ctx.loadActive(n));
@@ -44,6 +45,7 @@ export const putSecretValue = async (
   validateDataType(input.secretDataType);
   const labels = input.versionStages?.length ? input.versionStages : [STAGE_CURRENT];
   stagesAfterPut(found, versionId, labels);
+  await checkWrittenValue(ctx, found, input.secretData);
 
   const existing = await ctx.deps.store.getVersion(found.name, versionId);
   if (existing) {

@@ -93,3 +93,16 @@ export const checkPendingAccount = (
   if (partnerAccount(pending.AccountName) !== current.AccountName)
     throw new TargetError('Target.AccountMismatch', 'The pending value names an account that is not the partner of ACSCurrent.', false);
 };
+
+/**
+ * The accounts a secret may ever act on, from the account fixed at its creation: that account for
+ * SingleUser, it and its partner for DoubleUsers. Never widened by a value written later.
+ */
+export const fixedAccounts = (strategy: AccountStrategy, fixed: string): readonly string[] =>
+  strategy === 'SingleUser' ? [fixed] : [fixed, partnerAccount(fixed)];
+
+/** The confused-deputy check at every step: a value may only name an account fixed at creation. */
+export const requireFixedAccount = (strategy: AccountStrategy, fixed: string, credential: AccountCredential, which: string): void => {
+  if (!fixedAccounts(strategy, fixed).includes(credential.AccountName))
+    throw new TargetError('Target.AccountMismatch', `${which} names an account this secret was not created for.`, false);
+};

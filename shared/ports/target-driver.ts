@@ -101,6 +101,14 @@ export interface ResourcesRequest {
   scope: ResourceScope;
 }
 
+/** A value a caller writes: CreateSecret's SecretData, PutSecretValue, or RotateSecret's custom value. */
+export interface WrittenValueRequest {
+  secret: DriverSecret;
+  value: string;
+  /** ACSCurrent before the write, when there is one. */
+  currentValue: string | null;
+}
+
 export interface TargetDriver {
   readonly kind: string;
   /** True when this driver rotates secrets of this type and configuration. */
@@ -112,6 +120,18 @@ export interface TargetDriver {
    * as checks with ok=false rather than throwing.
    */
   preflight(req: PreflightRequest): Promise<PreflightResponse>;
+  /**
+   * Optional: the ExtendedConfig to store at creation, with the target the initial value names
+   * (a database account, say) recorded in it, so that no later value can move the secret to
+   * another target. Throws InvalidParameter when SecretData names none or contradicts the config.
+   */
+  fixTarget?(req: InitialVersionsRequest): Record<string, unknown>;
+  /**
+   * Optional: refuses, with InvalidParameter naming SecretData and quoting no value, a value a
+   * caller writes that acts on another target than the one fixed at creation, or that claims a
+   * key without the private key that proves it is the caller's. Changes nothing on the target.
+   */
+  checkWrittenValue?(req: WrittenValueRequest): Promise<void>;
   /** Optional: without it, SecretData is stored as given as the only version. */
   initialVersions?(req: InitialVersionsRequest): Promise<InitialVersionsResponse>;
   generate(req: GenerateRequest): Promise<GenerateResponse>;

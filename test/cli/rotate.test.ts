@@ -1,8 +1,8 @@
 /**
  * rotor rotate, with and without --wait. The runtime retries a failed step only after an hour, so
  * a rotation against an unreachable database stays in flight for the whole test (the timeout case)
- * whatever the speed of the machine; a database secret whose value is not account JSON fails at once
- * (the failure case); a generated-password secret rotates to the end.
+ * whatever the speed of the machine; a database secret whose managing secret is not account JSON
+ * fails at once (the failure case); a generated-password secret rotates to the end.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '../support/e2e.js';
@@ -24,7 +24,13 @@ beforeAll(async () => {
   const { service } = cli.runtime.container;
   await service.createSecret({ secretName: 'token', versionId: 'v1', secretData: 'initial-token', extendedConfig: '{"SecretSubType":"GeneratedPassword"}' });
   await service.createSecret({ secretName: 'pg-manager', versionId: 'v1', secretData: '{"AccountName":"admin","AccountPassword":"admin-pass-1"}' });
-  await service.createSecret({ secretName: 'broken-db', versionId: 'v1', secretData: 'not-account-json', extendedConfig: postgresConfig });
+  await service.createSecret({
+    secretName: 'broken-db',
+    versionId: 'v1',
+    secretData: '{"AccountName":"app","AccountPassword":"app-pass-1"}',
+    // DoubleUsers leaves ACSCurrent alone at apply, so the failure is plainly the step's own.
+    extendedConfig: JSON.stringify({ ...JSON.parse(postgresConfig), Strategy: 'DoubleUsers', Role: 'app_group', ManagerSecretName: 'plain' }),
+  });
   await service.createSecret({
     secretName: 'unreachable-db',
     versionId: 'v1',
@@ -70,7 +76,7 @@ describe('rotor rotate --wait', () => {
       Rotation: { Status: 'Failed', Error: { Code: 'Target.InvalidSecretData', Message: expect.any(String) } },
     });
     expect(r.stderr).toMatch(/^rotor: rotation of broken-db failed: Target\.InvalidSecretData: /m);
-    expect(r.stderr).not.toContain('not-account-json');
+    expect(r.stderr).not.toContain('plain-value');
   });
 
   it('exits 5 when --timeout passes first, showing the step it was at on stderr', async () => {

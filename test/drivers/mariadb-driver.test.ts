@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createMysqlDriver } from '../../shared/adapters/drivers/sql/drivers.js';
 import { TargetError } from '../../shared/domain/errors.js';
 import { targetDriverContract, type DriverFixture } from '../contract/target-driver.contract.js';
+import { adminQuery, connectMysqlAdmin } from '../support/mariadb.js';
 import { mysqlFixtures, randomSecret } from '../support/sql-driver-fixtures.js';
 
 targetDriverContract('MariaDB SingleUser', mysqlFixtures('SingleUser'));
@@ -39,6 +40,27 @@ describe('MariaDB specifics', () => {
     expect(error).toBeInstanceOf(TargetError);
     expect(error).toMatchObject({ code: 'Target.AccountMismatch', retryable: false });
     expect((error as Error).message).not.toContain(JSON.parse(pending).AccountPassword);
+  });
+
+  it('DoubleUsers changes nothing while the account in use is missing: the other account keeps its password and grants', async () => {
+    f = await mysqlFixtures('DoubleUsers')({ hostileNames: false });
+    const current = JSON.parse(f.initialValue) as { AccountName: string };
+    const other = { AccountName: `${current.AccountName}_clone`, AccountPassword: randomSecret() };
+    const admin = await connectMysqlAdmin();
+    try {
+      await adminQuery(admin, 'CREATE USER ?@? IDENTIFIED BY ?', [other.AccountName, '%', other.AccountPassword]);
+      await adminQuery(admin, 'DROP USER ?@?', [current.AccountName, '%']);
+    } finally {
+      await admin.end();
+    }
+    const { value } = await f.driver.generate({ secret: f.secret, currentValue: f.initialValue, previousValue: null });
+    expect(JSON.parse(value).AccountName).toBe(other.AccountName);
+    // MySQL DDL commits statement by statement: a late discovery would leave the other account reset.
+    const error = await errorOf(f.driver.apply({ secret: f.secret, pendingValue: value, currentValue: f.initialValue, previousValue: null }));
+    expect(error).toMatchObject({ code: 'Target.InvalidAccount', retryable: false });
+    expect(await f.logsIn(JSON.stringify(other))).toBe(true);
+    expect(await f.logsIn(value)).toBe(false);
+    expect(await f.usesGroupPrivileges!(JSON.stringify(other))).toBe(false);
   });
 
   it('preflight reports a managing account without CREATE USER as a failed check', async () => {

@@ -22,6 +22,7 @@ import type {
   ResourcesRequest,
   TargetDriver,
   VerifyRequest,
+  WrittenValueRequest,
 } from '../../ports/target-driver.js';
 import { NO_RESOURCES, type SecretResources } from '../../domain/deputy/index.js';
 import { classifyError } from './classify-error.js';
@@ -165,6 +166,25 @@ export class RedactingDriver implements TargetDriver {
       if (error instanceof KmsError && !(error instanceof TargetError)) throw error;
       throw redactError('initialVersions', error, req);
     }
+  }
+
+  /** Passed through: it throws InvalidParameter naming a config field, and reads no target. */
+  get fixTarget(): ((req: InitialVersionsRequest) => Record<string, unknown>) | undefined {
+    return this.inner.fixTarget?.bind(this.inner);
+  }
+
+  /** Its InvalidParameter reaches the writing caller (it quotes no value); anything else is redacted like a step's error. */
+  get checkWrittenValue(): ((req: WrittenValueRequest) => Promise<void>) | undefined {
+    const check = this.inner.checkWrittenValue?.bind(this.inner);
+    if (!check) return undefined;
+    return async (req) => {
+      try {
+        await check(req);
+      } catch (error) {
+        if (error instanceof KmsError && !(error instanceof TargetError)) throw error;
+        throw redactError('checkWrittenValue', error, { ...req, secretData: req.value });
+      }
+    };
   }
 
   /** Present only when the inner driver has it, so the engine can tell a driver that cannot check. */

@@ -34,7 +34,7 @@ import type {
   VerifyRequest,
 } from '../../../ports/target-driver.js';
 import { isValidLinuxUserName, managedBlockId } from '../ssh/config.js';
-import { publicKeyOfValue, requireLinuxKeyPair, requireLinuxPassword, requireMatchingPublicKey } from '../ssh/credentials.js';
+import { provenPublicKeyOf, requireLinuxKeyPair, requireLinuxPassword, requireMatchingPublicKey } from '../ssh/credentials.js';
 import { hostScriptError } from '../ssh/managed-host.js';
 import { sha512Crypt } from '../ssh/sha512-crypt.js';
 import { authorizedKeyLine, generateRsaKeyPair, sameKey } from '../ssh/ssh-keys.js';
@@ -212,7 +212,8 @@ export class EcsSecretDriver implements TargetDriver {
     }
     const pending = requireLinuxKeyPair(req.pendingValue, 'The pending value');
     const key = await requireMatchingPublicKey(pending, 'The pending value');
-    const current = publicKeyOfValue(req.currentValue);
+    // Taken over only with proof of possession (see provenPublicKeyOf).
+    const current = await provenPublicKeyOf(req.currentValue, user);
     const adopt = current && !sameKey(current, key) ? authorizedKeyLine(current) : '';
     await this.runRoot(config, 'apply-key', user, managedBlockId(req.secret.name), authorizedKeyLine(key), adopt);
     return {};

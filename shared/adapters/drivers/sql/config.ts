@@ -1,7 +1,7 @@
 /**
  * ExtendedConfig of a self-managed database secret (our extension; see ../README.md):
  * {"SecretSubType":"PostgreSQL"|"MySQL","Strategy":"SingleUser"|"DoubleUsers","Host","Port"?,
- *  "Database"?,"ManagerSecretName","PasswordProfile"?,"Role"?,"AccountHost"?,"SslMode"?}
+ *  "Database"?,"ManagerSecretName","PasswordProfile"?,"Role"?,"AccountHost"?,"SslMode"?,"AccountName"?}
  */
 import { invalidParameter } from '../../../domain/errors.js';
 import type { AccountStrategy } from '../../../domain/database-accounts.js';
@@ -25,6 +25,11 @@ export interface SqlTargetConfig {
   /** MySQL accounts are user@host; PostgreSQL ignores this. */
   accountHost: string;
   sslMode: SslMode;
+  /**
+   * The account fixed at creation (from the initial value when not given): SingleUser acts on it
+   * alone, DoubleUsers on it and its partner. Absent only on secrets created before it existed.
+   */
+  accountName: string | undefined;
 }
 
 export interface SqlConfigDefaults {
@@ -90,5 +95,6 @@ export const parseSqlTargetConfig = (config: Record<string, unknown>, defaults: 
     role,
     accountHost: optionalString(config, 'AccountHost', MAX_HOST_LENGTH) ?? '%',
     sslMode: oneOf(config, 'SslMode', SSL_MODES, 'disable'),
+    accountName: optionalString(config, 'AccountName', 255),
   };
 };

@@ -7,6 +7,7 @@
  */
 import type * as Mysql from 'mysql2/promise';
 import { commonJsExports } from '../../support/commonjs.js';
+import { TargetError } from '../../../domain/errors.js';
 import type { SqlTargetConfig } from './config.js';
 import type { ManagementScope, SqlEngine, SqlLogin, SqlSession, SqlTimeouts } from './engine.js';
 
@@ -75,6 +76,11 @@ class MysqlSession implements SqlSession {
     return rows.length > 0;
   }
 
+  /** user@AccountHost itself, the account GRANT and SET DEFAULT ROLE name (accountExists also accepts a row with an empty Host). */
+  private async exactAccountExists(name: string): Promise<boolean> {
+    return (await this.run('SELECT 1 FROM mysql.user WHERE User = ? AND Host = ?', [name, this.accountHost])).length > 0;
+  }
+
   async effectiveRole(): Promise<string | null> {
     const [row] = await this.run('SELECT CURRENT_ROLE() AS role');
     const role = row?.role;
@@ -85,7 +91,13 @@ class MysqlSession implements SqlSession {
     await this.run('ALTER USER ?@? IDENTIFIED BY ?', [account, this.accountHost, password]);
   }
 
+  /**
+   * MySQL DDL commits statement by statement, so nothing runs until the partner (the account in
+   * use) is known to exist: a missing one would otherwise be found only after `account` was reset.
+   */
   async setGroupMember(account: string, password: string, group: string, partner: string): Promise<void> {
+    if (!(await this.exactAccountExists(partner)))
+      throw new TargetError('Target.InvalidAccount', 'The account in ACSCurrent does not exist on the server; nothing was changed.', false);
     await this.run('CREATE ROLE IF NOT EXISTS ?', [group]);
     await this.run('CREATE USER IF NOT EXISTS ?@? IDENTIFIED BY ?', [account, this.accountHost, password]);
     await this.run('ALTER USER ?@? IDENTIFIED BY ?', [account, this.accountHost, password]);

@@ -6,14 +6,16 @@
  */
 import {
   checkPendingAccount,
+  fixedAccounts,
   formatAccountCredential,
   parseAccountCredential,
   partnerAccount,
   pendingAccountName,
   requireAccountCredential,
+  requireFixedAccount,
   type AccountCredential,
 } from '../../../domain/database-accounts.js';
-import { KmsError, TargetError } from '../../../domain/errors.js';
+import { invalidParameter, KmsError, TargetError } from '../../../domain/errors.js';
 import { generateTargetPassword } from '../../../domain/password-profiles.js';
 import type {
   ApplyRequest,
@@ -21,12 +23,14 @@ import type {
   FinalizeResponse,
   GenerateRequest,
   GenerateResponse,
+  InitialVersionsRequest,
   PreflightCheck,
   PreflightRequest,
   PreflightResponse,
   ResourcesRequest,
   TargetDriver,
   VerifyRequest,
+  WrittenValueRequest,
 } from '../../../ports/target-driver.js';
 import { databaseAccountResource, databaseRoleResource, isPrivilegedName, type SecretResources } from '../../../domain/deputy/index.js';
 import { accountNamesOf } from '../account-names.js';
@@ -42,6 +46,20 @@ export interface SqlDriverOptions {
 }
 
 const DEFAULT_TIMEOUTS: SqlTimeouts = { connectMs: 10_000, queryMs: 15_000 };
+const CREDENTIAL_FORMAT = 'must be {"AccountName","AccountPassword"} JSON';
+
+/**
+ * The account fixed at creation. Secrets created before it was recorded fall back to ACSCurrent's
+ * account, which since then only values naming that same account can replace.
+ */
+const fixedAccountOf = (config: SqlTargetConfig, current: AccountCredential | null): string => {
+  const fixed = config.accountName ?? current?.AccountName;
+  if (fixed === undefined)
+    throw new TargetError('Target.AccountMismatch', 'The account this secret manages is not known: ACSCurrent names none.', false);
+  return fixed;
+};
+
+const partnerClause = (config: SqlTargetConfig): string => (config.strategy === 'DoubleUsers' ? ' (or its partner)' : '');
 
 
 export class SqlAccountDriver implements TargetDriver {
@@ -64,6 +82,32 @@ export class SqlAccountDriver implements TargetDriver {
     this.config(secret);
   }
 
+  /** Records the initial value's account in ExtendedConfig.AccountName: every later value must name it. */
+  fixTarget(req: InitialVersionsRequest): Record<string, unknown> {
+    const config = this.config(req.secret);
+    const initial = parseAccountCredential(req.secretData);
+    if (!initial) throw invalidParameter('SecretData', CREDENTIAL_FORMAT);
+    const fixed = config.accountName ?? initial.AccountName;
+    if (!fixedAccounts(config.strategy, fixed).includes(initial.AccountName))
+      throw invalidParameter('SecretData', `must name the account in ExtendedConfig.AccountName${partnerClause(config)}`);
+    return { ...req.secret.extendedConfig, AccountName: fixed };
+  }
+
+  /** A written value must be a credential of the account fixed at creation: it cannot move the secret to another. */
+  async checkWrittenValue(req: WrittenValueRequest): Promise<void> {
+    const config = this.config(req.secret);
+    const written = parseAccountCredential(req.value);
+    if (!written) throw invalidParameter('SecretData', CREDENTIAL_FORMAT);
+    let fixed: string;
+    try {
+      fixed = fixedAccountOf(config, parseAccountCredential(req.currentValue));
+    } catch {
+      throw invalidParameter('SecretData', 'cannot be checked: the account this secret manages is not known');
+    }
+    if (!fixedAccounts(config.strategy, fixed).includes(written.AccountName))
+      throw invalidParameter('SecretData', `must name the account "${fixed}"${partnerClause(config)}: the account of a secret is fixed when it is created`);
+  }
+
   async preflight(req: PreflightRequest): Promise<PreflightResponse> {
     const checks: PreflightCheck[] = [];
     let config: SqlTargetConfig;
@@ -84,6 +128,7 @@ export class SqlAccountDriver implements TargetDriver {
   async generate(req: GenerateRequest): Promise<GenerateResponse> {
     const config = this.config(req.secret);
     const current = requireAccountCredential(req.currentValue, 'ACSCurrent');
+    requireFixedAccount(config.strategy, fixedAccountOf(config, current), current, 'ACSCurrent');
     const previous = parseAccountCredential(req.previousValue);
     const account = pendingAccountName(config.strategy, current, previous, this.engine.maxAccountNameBytes);
     const password = generateTargetPassword(this.engine.passwordTarget, config.passwordProfile, { accountName: account });
@@ -94,6 +139,10 @@ export class SqlAccountDriver implements TargetDriver {
     const config = this.config(req.secret);
     const pending = requireAccountCredential(req.pendingValue, 'The pending value');
     const current = parseAccountCredential(req.currentValue);
+    // The accounts come from what was fixed at creation; ACSCurrent only says which of the two is in use.
+    const fixed = fixedAccountOf(config, current);
+    requireFixedAccount(config.strategy, fixed, pending, 'The pending value');
+    if (current) requireFixedAccount(config.strategy, fixed, current, 'ACSCurrent');
     checkPendingAccount(config.strategy, pending, current);
     await this.withManager(config, async (session) => {
       if (config.strategy === 'SingleUser') return session.resetPassword(pending.AccountName, pending.AccountPassword);
@@ -108,6 +157,7 @@ export class SqlAccountDriver implements TargetDriver {
   async verify(req: VerifyRequest): Promise<Record<string, never>> {
     const config = this.config(req.secret);
     const pending = requireAccountCredential(req.pendingValue, 'The pending value');
+    if (config.accountName !== undefined) requireFixedAccount(config.strategy, config.accountName, pending, 'The pending value');
     await this.withSession(config, { user: pending.AccountName, password: pending.AccountPassword }, async (session) => {
       await session.ping();
       if (config.strategy !== 'DoubleUsers') return;

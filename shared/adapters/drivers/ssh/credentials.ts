@@ -73,6 +73,22 @@ export const requireMatchingPublicKey = async (pair: LinuxKeyPair, which: string
   return declared;
 };
 
+/**
+ * The public key of ACSCurrent that a rotation may take over (move into this secret's block, to be
+ * retired at the next promotion): only when the value proves possession of it, a private key from
+ * which it derives, for the user the secret manages. Otherwise null: a public key alone, copied
+ * from someone else's authorized_keys, must never let a caller remove that someone's access.
+ */
+export const provenPublicKeyOf = async (value: string | null | undefined, userName: string): Promise<AuthorizedKey | null> => {
+  const pair = parseLinuxKeyPair(value);
+  if (!pair || pair.UserName !== userName) return null;
+  try {
+    return await requireMatchingPublicKey(pair, 'ACSCurrent');
+  } catch {
+    return null;
+  }
+};
+
 /** The public key in a value when it is a readable key pair, or null (an invalid initial value, say). */
 export const publicKeyOfValue = (value: string | null | undefined): AuthorizedKey | null => {
   const pair = parseLinuxKeyPair(value);

@@ -133,7 +133,7 @@ fi
  * Rewrites authorized_keys (read from the file argument) to stdout. Lines outside this secret's
  * block are copied byte for byte, except, on apply, the lines holding ROTOR_ADOPT (the key in
  * ACSCurrent), which move into the block so the finalize after the next promotion can retire
- * them. Inside the block: one line per key, no comments. apply-key adds ROTOR_KEY and keeps the
+ * them; never from inside another secret's block, whose lines are only ever copied. Inside the block: one line per key, no comments. apply-key adds ROTOR_KEY and keeps the
  * rest; finalize-key keeps ROTOR_KEY alone. Exits 3, 4 or 5 on a malformed block, writing nothing
  * useful; the shell then leaves the file as it was.
  */
@@ -155,6 +155,7 @@ BEGIN {
   end = "# END secret-rotor " ENVIRON["ROTOR_BLOCK"]
   op = ENVIRON["ROTOR_OP"]; key = ENVIRON["ROTOR_KEY"]; adopt = ENVIRON["ROTOR_ADOPT"]
   inside = 0; found = 0; at = 0; nout = 0; nblock = 0; nadopted = 0; bad = 0
+  marker = "# BEGIN secret-rotor "; other = ""
 }
 bad { next }
 {
@@ -173,7 +174,9 @@ bad { next }
     next
   }
   if (inside) { keep(bare, keyof(bare)); next }
-  if (op == "apply-key" && adopt != "" && keyof(bare) == adopt) { adopted[++nadopted] = bare; next }
+  if (other == "" && index(bare, marker) == 1) other = substr(bare, length(marker) + 1)
+  else if (other != "" && bare == "# END secret-rotor " other) other = ""
+  else if (op == "apply-key" && adopt != "" && other == "" && keyof(bare) == adopt) { adopted[++nadopted] = bare; next }
   out[++nout] = $0
 }
 END {

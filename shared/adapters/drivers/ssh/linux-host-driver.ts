@@ -9,12 +9,14 @@
  * keeps the key in use; verify logs in with the new private key; finalize, which runs once the
  * new value is promoted, leaves only the new key in the block. So there is no moment without a
  * working key. Keys outside the block are never touched, except ACSCurrent's own key, which
- * apply moves into the block (still working) so that the rotation can retire it.
+ * apply moves into the block (still working) so that the rotation can retire it: only when
+ * ACSCurrent holds the private key it derives from (proof that the key is the secret's own), and
+ * never out of another secret's block.
  *
  * Errors are left as ssh2 throws them; wrap the driver in RedactingDriver (see drivers.ts).
  */
 import { hostUserResource, isPrivilegedName, type SecretResources } from '../../../domain/deputy/index.js';
-import { KmsError, TargetError } from '../../../domain/errors.js';
+import { invalidParameter, KmsError, TargetError } from '../../../domain/errors.js';
 import { generateTargetPassword } from '../../../domain/password-profiles.js';
 import type {
   ApplyRequest,
@@ -28,6 +30,7 @@ import type {
   ResourcesRequest,
   TargetDriver,
   VerifyRequest,
+  WrittenValueRequest,
 } from '../../../ports/target-driver.js';
 import { LINUX_PASSWORD, LINUX_SUBTYPES, managedBlockId, parseLinuxHostConfig, type LinuxHostConfig } from './config.js';
 import {
@@ -35,7 +38,7 @@ import {
   parseLinuxKeyPair,
   parseLinuxPassword,
   passwordLogin,
-  publicKeyOfValue,
+  provenPublicKeyOf,
   requireLinuxKeyPair,
   requireLinuxPassword,
   requireManagerLogin,
@@ -102,6 +105,28 @@ export class LinuxHostDriver implements TargetDriver {
       managingSecrets: [{ reference: managerSecretName, host, port, accounts: [userName], roles: [] }],
       targets: [{ resource: hostUserResource(scope, host, port, userName), privileged: isPrivilegedName(userName) }],
     };
+  }
+
+  /**
+   * A written value is for the configured user, and a key pair proves possession: its public key
+   * derives from its private key. So no caller can claim (and a rotation later retire) a key it
+   * merely copied from an authorized_keys file.
+   */
+  async checkWrittenValue(req: WrittenValueRequest): Promise<void> {
+    const config = this.config(req.secret);
+    try {
+      if (config.subType === LINUX_PASSWORD) {
+        requireConfiguredUser(config, requireLinuxPassword(req.value, 'SecretData').UserName, 'SecretData');
+        return;
+      }
+      const pair = requireLinuxKeyPair(req.value, 'SecretData');
+      requireConfiguredUser(config, pair.UserName, 'SecretData');
+      await requireMatchingPublicKey(pair, 'SecretData');
+    } catch (error) {
+      // The checks' messages name formats and the configured user only, never a value.
+      if (error instanceof TargetError) throw invalidParameter('SecretData', error.message);
+      throw error;
+    }
   }
 
   async preflight(req: PreflightRequest): Promise<PreflightResponse> {
@@ -180,7 +205,7 @@ export class LinuxHostDriver implements TargetDriver {
     const pending = requireLinuxKeyPair(req.pendingValue, 'The pending value');
     requireConfiguredUser(config, pending.UserName, 'The pending value');
     const key = await requireMatchingPublicKey(pending, 'The pending value');
-    const current = publicKeyOfValue(req.currentValue);
+    const current = await provenPublicKeyOf(req.currentValue, config.userName);
     const adopt = current && !sameKey(current, key) ? authorizedKeyLine(current) : null;
     const blockId = managedBlockId(req.secret.name);
     await this.asManager(config, (host) => host.addManagedKey(config.userName, blockId, authorizedKeyLine(key), adopt));
