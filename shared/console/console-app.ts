@@ -3,10 +3,12 @@
  * other page, and the CSRF check on every state-changing request, before any page handler runs.
  */
 import { randomUUID } from 'node:crypto';
-import { isKmsError } from '../domain/errors.js';
-import { ownRecord } from '../domain/own-record.js';
+import { isKmsError, type KmsError } from '../domain/errors.js';
 import { constantTimeEqual } from '../http/constant-time.js';
 import { callerAccess, requestContextOf } from '../http/authorize.js';
+import { isRequestLimitError, requestBodyTooLarge } from '../http/http-errors.js';
+import { decodeLenient, emptyParams, forEachPair } from '../http/params.js';
+import { CONSOLE_BUDGET } from '../http/request-limits.js';
 import type { KmsCallRecord } from '../http/kms-api.js';
 import type { CredentialResolver, HttpRequest, HttpResponse } from '../http/types.js';
 import { CONSOLE_CSS, CONSOLE_JS } from './assets.js';
@@ -58,9 +60,19 @@ const splitPath = (rawPath: string): { base: string; segments: string[] } => {
   return { base, segments };
 };
 
+/**
+ * A form post's fields (decoded as URLSearchParams decodes them; the last of a repeated name wins),
+ * within the console's budget (request-limits.ts): the body's size checked first, its pairs counted
+ * as they are parsed, the query's included. Past the budget: a KmsError naming the limit.
+ */
 export const parseForm = (req: HttpRequest): Record<string, string> => {
-  if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) return {};
-  return ownRecord(new URLSearchParams(req.body.toString('utf8')));
+  const form = emptyParams();
+  if (!(req.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) return form;
+  if (req.body.length > CONSOLE_BUDGET.maxBodyBytes) throw requestBodyTooLarge(CONSOLE_BUDGET.maxBodyBytes);
+  forEachPair(req.body.toString('utf8'), CONSOLE_BUDGET, Object.keys(req.query).length, decodeLenient, (name, value) => {
+    form[name] = value;
+  });
+  return form;
 };
 
 const isSecure = (req: HttpRequest): boolean => (req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim().toLowerCase() === 'https';
@@ -121,6 +133,7 @@ export const handleConsoleRequest = async (req: HttpRequest, deps: ConsoleDeps):
     };
     return await routeSignedIn(scope);
   } catch (error) {
+    if (isRequestLimitError(error)) return tooLargePage(base, error);
     if (!isKmsError(error)) deps.onUnexpectedError?.(error);
     return htmlResponse(500, publicPage(base, 'Error', html`<div class="alert alert-error" role="alert">The console failed to serve this page. Try again.</div>`));
   }
@@ -132,12 +145,22 @@ const asset = (name: string | undefined): HttpResponse => {
   return textResponse(404, 'not found', 'text/plain; charset=utf-8');
 };
 
+/** A form past the console's budget: refused with its 4xx, the limit named in the page. */
+const tooLargePage = (base: string, error: KmsError): HttpResponse =>
+  htmlResponse(error.httpStatus, publicPage(base, 'Refused', html`<div class="alert alert-error" role="alert"><strong>Refused.</strong> <p>${error.message}</p></div>`));
+
 const forbiddenPage = (base: string, message: string): HttpResponse =>
   htmlResponse(403, publicPage(base, 'Refused', html`<div class="alert alert-error" role="alert"><strong>Refused.</strong> <p>${message}</p></div><p><a href="${base}/secrets">Back to the console</a></p>`));
 
 /** Verifies the AccessKey once, then issues the session; the secret is not kept anywhere. */
 const signIn = async (req: HttpRequest, deps: ConsoleDeps, base: string): Promise<HttpResponse> => {
-  const form = parseForm(req);
+  let form: Record<string, string>;
+  try {
+    form = parseForm(req);
+  } catch (error) {
+    if (isRequestLimitError(error)) return tooLargePage(base, error);
+    throw error;
+  }
   const accessKeyId = (form.accessKeyId ?? '').trim();
   if (deps.signInLimiter.isBlocked(req.sourceIp)) {
     return htmlResponse(429, signInPage(base, 'Too many failed sign-ins from this address. Try again in 15 minutes.', accessKeyId));

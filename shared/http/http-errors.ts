@@ -60,3 +60,25 @@ export const noPermission = (action: string, resource: string): KmsError =>
     403,
     `This operation is forbidden by permission system: the caller may not perform ${action} on ${resource}.`,
   );
+
+/*
+ * Request limits (request-limits.ts), checked before any authentication. The codes name the limit;
+ * the messages give the number, never a name or value from the request.
+ */
+export const requestBodyTooLarge = (maxBytes: number): KmsError =>
+  new KmsError('RequestBodyTooLarge', 413, `The request body is larger than the ${maxBytes} bytes accepted here.`);
+
+export const tooManyParameters = (maxParams: number): KmsError =>
+  new KmsError('TooManyParameters', 400, `The request has more than the ${maxParams} parameters accepted here.`);
+
+export const parameterNameTooLong = (maxLength: number): KmsError =>
+  new KmsError('ParameterNameTooLong', 400, `A parameter name is longer than the ${maxLength} characters accepted here.`);
+
+/** The same code and status as the local server's answer to a request line and headers past Node's limit. */
+export const requestHeadTooLarge = (): KmsError =>
+  new KmsError('RequestHeaderFieldsTooLarge', 431, 'The request line and headers are larger than the server accepts.');
+
+const REQUEST_LIMIT_CODES: ReadonlySet<string> = new Set(['RequestBodyTooLarge', 'TooManyParameters', 'ParameterNameTooLong', 'RequestHeaderFieldsTooLarge']);
+
+/** One of the four above: the request was refused for its size, before anything else was looked at. */
+export const isRequestLimitError = (e: unknown): e is KmsError => e instanceof KmsError && REQUEST_LIMIT_CODES.has(e.code);

@@ -3,6 +3,7 @@
  * surface. Handlers stay a few lines: which triggers they take, which use case they call.
  */
 import { handleKmsRequest } from '../http/kms-api.js';
+import { KMS_API_BUDGET, MAX_EVENT_BYTES, maxHttpEventBytes, type RequestBudget } from '../http/request-limits.js';
 import { getContainer } from './container.js';
 import { captureInvocationCredentials } from './invocation-credentials.js';
 import { unexpectedErrorFields } from './logger.js';
@@ -19,7 +20,23 @@ export interface FunctionSetup {
   /** For log lines when FC's context does not name the function (direct calls). */
   functionName: string;
   accepts: readonly TriggerKind[];
+  /** What one HTTP request may cost before it is authenticated (request-limits.ts). Default: the KMS API's. */
+  requestBudget?: RequestBudget;
 }
+
+/**
+ * How large a raw event may be before it is parsed: a function that takes only HTTP requests takes
+ * no event larger than the largest request within its budget; one with queue or topic triggers, their batches.
+ */
+const decodeOptions = (setup: FunctionSetup): Parameters<typeof decodeFcEvent>[0] => {
+  const requestBudget = setup.requestBudget ?? KMS_API_BUDGET;
+  const httpOnly = setup.accepts.length > 0 && setup.accepts.every((k) => k === 'http');
+  return {
+    requestBudget,
+    maxEventBytes: httpOnly ? maxHttpEventBytes(requestBudget) : MAX_EVENT_BYTES,
+    http: httpOnly ? 'only' : setup.accepts.includes('http') ? 'also' : 'no',
+  };
+};
 
 /**
  * Order matters: middy runs `before` in this order and `after`/`onError` in reverse, so the
@@ -28,7 +45,7 @@ export interface FunctionSetup {
 export const rotorMiddlewares = (setup: FunctionSetup): Middleware[] => [
   captureInvocationCredentials(),
   requestLogger({ functionName: setup.functionName }),
-  decodeFcEvent(),
+  decodeFcEvent(decodeOptions(setup)),
   unwrapTrigger({ accepts: setup.accepts }),
   httpErrorResponse(),
 ];

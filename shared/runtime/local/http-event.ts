@@ -4,7 +4,9 @@
  * exactly what they get in the cloud.
  */
 import type { ServerResponse } from 'node:http';
-import { ownRecord, ownValue } from '../../domain/own-record.js';
+import { ownRecord } from '../../domain/own-record.js';
+import { decodeLenient, forEachPair } from '../../http/params.js';
+import { KMS_API_BUDGET, type ParamBudget } from '../../http/request-limits.js';
 import { fcTime, type FcHttpEvent } from '../fc-types.js';
 
 export interface RawHttpRequest {
@@ -25,6 +27,12 @@ export interface HttpEventOptions {
   accountId: string;
   now: number;
   triggerId?: string;
+  /**
+   * The receiving function's parameter budget: the query string is counted while it is split, and
+   * a pair past the budget stops the split with a KmsError (TooManyParameters, ParameterNameTooLong).
+   * Default: the KMS API's.
+   */
+  queryBudget?: ParamBudget;
 }
 
 const TEXTUAL = /^(text\/|application\/(json|xml|x-www-form-urlencoded|javascript)|[^;]*\+(json|xml))/i;
@@ -48,13 +56,18 @@ const headerMap = (raw: readonly string[]): Record<string, string> => {
   return out;
 };
 
-/** Prototype-free (own-record.ts): a parameter named `__proto__` or `constructor` is kept like any other. */
-const queryMap = (search: string): Record<string, string> => {
+/**
+ * FC's queryParameters: decoded as URLSearchParams decodes, repeated names joined with commas. Split
+ * one pair at a time and counted as it goes (a 256 KiB query of `a=1&a=1...` stops at the first pair
+ * past the budget), not handed whole to URLSearchParams.
+ */
+const queryMap = (search: string, budget: ParamBudget): Record<string, string> => {
   const out = ownRecord<string>();
-  for (const [k, v] of new URLSearchParams(search)) {
-    const earlier = ownValue(out, k);
-    out[k] = earlier === undefined ? v : `${earlier},${v}`;
-  }
+  // As URLSearchParams does, one leading '?' is not part of the first name.
+  forEachPair(search.startsWith('?') ? search.slice(1) : search, budget, 0, decodeLenient, (k, v) => {
+    // hasOwn, not `out[k] === undefined`: a parameter named `constructor` or `toString` would find Object.prototype's.
+    out[k] = Object.hasOwn(out, k) ? `${out[k]},${v}` : v;
+  });
   return out;
 };
 
@@ -74,6 +87,8 @@ export const buildFcHttpEvent = (req: RawHttpRequest, options: HttpEventOptions)
   const urlPath = queryAt < 0 ? req.url : req.url.slice(0, queryAt);
   const search = queryAt < 0 ? '' : req.url.slice(queryAt + 1);
   const rawPath = options.rawPath ?? (urlPath || '/');
+  // First: a query past the budget is refused before anything else is built.
+  const queryParameters = queryMap(search, options.queryBudget ?? KMS_API_BUDGET);
   const headers = headerMap(req.rawHeaders);
   const textual = req.body.length === 0 || TEXTUAL.test(headerValue(headers, 'content-type'));
   const host = headerValue(headers, 'host') || 'localhost';
@@ -81,13 +96,14 @@ export const buildFcHttpEvent = (req: RawHttpRequest, options: HttpEventOptions)
     version: 'v1',
     rawPath,
     headers,
-    queryParameters: queryMap(search),
+    queryParameters,
     body: req.body.toString(textual ? 'utf8' : 'base64'),
     isBase64Encoded: !textual,
     requestContext: {
       accountId: options.accountId,
       domainName: host,
-      domainPrefix: host.split('.')[0] ?? host,
+      // Not split('.'): a Host of 200,000 dots would become as many strings.
+      domainPrefix: host.includes('.') ? host.slice(0, host.indexOf('.')) : host,
       requestId: options.requestId,
       time: fcTime(options.now),
       timeEpoch: String(options.now),

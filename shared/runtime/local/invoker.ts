@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
+import type { RequestBudget } from '../../http/request-limits.js';
 import type { FcContext } from '../fc-types.js';
 import type { Logger } from '../logger.js';
 import type { FunctionSpec, ServerlessSpec } from './s-yaml.js';
@@ -18,7 +19,17 @@ export type FcHandler = (event: Buffer | object, context: FcContext) => Promise<
 export interface LoadedFunction {
   spec: FunctionSpec;
   handler: FcHandler;
+  /**
+   * What one HTTP request to the function may cost, when its module exports a `requestBudget` (the
+   * console does); the local server holds its HTTP trigger to it. Default: the KMS API's.
+   */
+  requestBudget?: RequestBudget;
 }
+
+const isRequestBudget = (v: unknown): v is RequestBudget =>
+  typeof v === 'object' &&
+  v !== null &&
+  ['maxBodyBytes', 'maxParams', 'maxNameLength'].every((k) => Number.isSafeInteger((v as Record<string, unknown>)[k]));
 
 export const loadFunctions = async (spec: ServerlessSpec): Promise<LoadedFunction[]> =>
   Promise.all(
@@ -33,7 +44,9 @@ export const loadFunctions = async (spec: ServerlessSpec): Promise<LoadedFunctio
       if (typeof handler !== 'function') {
         throw new Error(`${fn.source} does not export a function "${fn.exportName}" (handler: ${fn.handler}).`);
       }
-      return { spec: fn, handler: handler as FcHandler };
+      const budget = mod.requestBudget;
+      if (budget !== undefined && !isRequestBudget(budget)) throw new Error(`${fn.source} exports a requestBudget that is not one.`);
+      return { spec: fn, handler: handler as FcHandler, ...(budget ? { requestBudget: budget } : {}) };
     }),
   );
 
