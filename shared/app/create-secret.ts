@@ -86,13 +86,14 @@ export const createSecret = async (ctx: UseCaseContext, input: CreateSecretInput
   };
   const driver = config ? ctx.driverFor(draft) : null;
   driver?.validateConfig(ctx.driverSecret(draft));
+  parseManagedScope(config);
+  // Before anything reaches a target: initialVersions may already act on it (RDS one-click creation).
+  // Who may comes first, then what the value says, as on every write path.
+  await checkCaller(ctx, input.deputy, driver, draft, [input.secretData]);
+  if (input.deputy && !input.deputy.access.unrestricted) draft.createdBy = input.deputy.accessKeyId ?? UNKNOWN_CREATOR;
   // The target (a database account, say) is recorded now: no later value may move the secret to another.
   if (driver?.fixTarget) draft.extendedConfig = JSON.stringify(driver.fixTarget({ secret: ctx.driverSecret(draft), secretData: input.secretData }));
   await driver?.checkWrittenValue?.({ secret: ctx.driverSecret(draft), value: input.secretData, currentValue: null });
-  parseManagedScope(config);
-  // Before anything reaches a target: initialVersions may already act on it (RDS one-click creation).
-  await checkCaller(ctx, input.deputy, driver, draft, [input.secretData]);
-  if (input.deputy && !input.deputy.access.unrestricted) draft.createdBy = input.deputy.accessKeyId ?? UNKNOWN_CREATOR;
   if (input.enableAutomaticRotation) {
     if (!driver) throw invalidParameter('EnableAutomaticRotation', 'this secret has no rotation target');
     if (!input.rotationInterval) throw invalidParameter('RotationInterval', 'is required when automatic rotation is enabled');

@@ -90,8 +90,8 @@ export const rotateSecret = async (ctx: UseCaseContext, input: RotateSecretInput
   const driver = ctx.driverFor(secret);
   if (!driver) throw operationNotSupported('RotateSecret is unavailable: this secret has no rotation target.');
   if (input.secretData !== undefined) {
-    await checkWrittenValue(ctx, secret, input.secretData);
     await checkCaller(ctx, input.deputy, driver, secret, [input.secretData]);
+    await checkWrittenValue(ctx, secret, input.secretData);
   }
   if (secret.job?.versionId === versionId) {
     // The same request again while its rotation runs: success. A step at rest for a while is queued

@@ -46,6 +46,9 @@ const ATTACKER_POLICY = {
   Statement: [
     { Effect: 'Allow', Action: 'kms:CreateSecret', Resource: 'acs:kms:*:*:secret' },
     { Effect: 'Allow', Action: 'kms:*', Resource: 'acs:kms:*:*:secret/att/*' },
+    // The managing credential and the host user are the attacker's to use (the manager's scope admits
+    // that user): what is under test is whose keys a value may claim, not who may use the manager.
+    { Effect: 'Allow', Action: ['kms:UseManagingSecret', 'kms:RotateTarget'], Resource: '*' },
   ],
 };
 
@@ -96,7 +99,12 @@ describe.skipIf(skipReason !== null)(`SSH key adoption${skipReason ? ` (skipped:
     victimLines = [laptop.publicKey, `# BEGIN secret-rotor ${OPS_SECRET}`, ops.publicKey, `# END secret-rotor ${OPS_SECRET}`];
     writeAuthorizedKeys(user, `${victimLines.join('\n')}\n${own.publicKey}\n`);
     rt = await startBoundaryRuntime('rotor-adoption-');
-    await rt.setup('CreateSecret', [['SecretName', MANAGER], ['VersionId', 'm1'], ['SecretData', server.managerValue]]);
+    await rt.setup('CreateSecret', [
+      ['SecretName', MANAGER],
+      ['VersionId', 'm1'],
+      ['SecretData', server.managerValue],
+      ['ExtendedConfig', JSON.stringify({ ManagedScope: { Hosts: [`${server.host}:${server.port}`], Accounts: [user.name] } })],
+    ]);
     attacker = await rt.createKey('creates secrets; kms:* on att/*');
     expect((await rt.putPolicy(attacker, ATTACKER_POLICY)).status).toBe(200);
     expect((await createAs(rt.root, 'att/own-key', keyPairValue(user.name, own))).status).toBe(200);

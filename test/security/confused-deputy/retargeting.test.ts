@@ -41,8 +41,17 @@ const ATTACKER_POLICY = {
       Action: ['kms:GetSecretValue', 'kms:PutSecretValue', 'kms:RotateSecret', 'kms:UpdateSecretVersionStage', 'kms:DescribeSecret', 'kms:ListSecretVersionIds'],
       Resource: 'acs:kms:*:*:secret/att/*',
     },
+    // Deliberately broad deputy rights (the managers' scopes admit any account too), so that what
+    // stops the attack here is the target fixed at creation, not the managing-credential policy.
+    { Effect: 'Allow', Action: ['kms:UseManagingSecret', 'kms:RotateTarget'], Resource: '*' },
   ],
 };
+
+/** A scope that admits every account on the manager's one server: see ATTACKER_POLICY. */
+const anyAccountOn = (host: string, port: number): [string, string] => [
+  'ExtendedConfig',
+  JSON.stringify({ ManagedScope: { Hosts: [`${host}:${port}`], Accounts: ['*'], Roles: ['*'] } }),
+];
 
 interface Credential {
   AccountName: string;
@@ -113,7 +122,7 @@ const setUpPostgres = async (): Promise<void> => {
   for (const c of [victim, single, double])
     await postgres.admin.query(`CREATE ROLE "${c.AccountName}" LOGIN PASSWORD '${c.AccountPassword}'`);
   const config = { SecretSubType: 'PostgreSQL', Host: postgres.host, Port: postgres.port, ManagerSecretName: 'ops/pg-manager' };
-  await rt.setup('CreateSecret', [['SecretName', 'ops/pg-manager'], ['VersionId', 'm1'], ['SecretData', credentialJson(manager)]]);
+  await rt.setup('CreateSecret', [['SecretName', 'ops/pg-manager'], ['VersionId', 'm1'], ['SecretData', credentialJson(manager)], anyAccountOn(postgres.host, postgres.port)]);
   await rt.setup('CreateSecret', [
     ['SecretName', 'att/pg'],
     ['VersionId', 'v1'],
@@ -147,7 +156,12 @@ const setUpMariaDb = async (): Promise<void> => {
   }
   await adminQuery(mariadb, 'GRANT CREATE USER ON *.* TO ?@?', [manager.AccountName, '%']);
   await adminQuery(mariadb, 'GRANT SELECT, UPDATE ON mysql.* TO ?@?', [manager.AccountName, '%']);
-  await rt.setup('CreateSecret', [['SecretName', 'ops/mysql-manager'], ['VersionId', 'm1'], ['SecretData', credentialJson(manager)]]);
+  await rt.setup('CreateSecret', [
+    ['SecretName', 'ops/mysql-manager'],
+    ['VersionId', 'm1'],
+    ['SecretData', credentialJson(manager)],
+    anyAccountOn(MYSQL_TEST_SERVER.host, MYSQL_TEST_SERVER.port),
+  ]);
   await rt.setup('CreateSecret', [
     ['SecretName', 'att/mysql'],
     ['VersionId', 'v1'],
