@@ -62,11 +62,12 @@ const parse = (res: WireResponse): KmsAnswer => {
   }
 };
 
-export const startBoundaryRuntime = async (prefix: string): Promise<BoundaryRuntime> => {
+/** `env` adds runtime settings (ROTOR_MAX_STEP_ATTEMPTS ...) to the boundary defaults. */
+export const startBoundaryRuntime = async (prefix: string, env: Record<string, string> = {}): Promise<BoundaryRuntime> => {
   const dir: TempDir = tempDir(prefix);
   const runtime = await startRuntimeProcess({
     dataDir: dir.path,
-    env: { ROTOR_LOG_LEVEL: 'warn', ROTOR_STORE_LOCKING: 'shared', ROTOR_REGION: REGION, ROTOR_ACCOUNT_ID: ACCOUNT },
+    env: { ROTOR_LOG_LEVEL: 'warn', ROTOR_STORE_LOCKING: 'shared', ROTOR_REGION: REGION, ROTOR_ACCOUNT_ID: ACCOUNT, ...env },
   });
   const rootCredentials = readRootCredentials(dir.path);
   const root = { id: rootCredentials.accessKeyId, secret: rootCredentials.accessKeySecret };
