@@ -17,7 +17,11 @@
  * Each attack goes through the real HTTP surface and the local runtime's own rotation worker; the
  * positive paths rotate real PostgreSQL (SCRAM), MariaDB and OpenSSH accounts.
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { startEmbeddedPostgres, freePort, type PostgresServer } from '../../support/embedded-postgres.js';
@@ -280,5 +284,72 @@ describe('TLS settings are checked at CreateSecret', () => {
     expect(await refused({ SslMode: 'verify-full', SslCa: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' })).toContain('ExtendedConfig.SslCa');
     expect(await refused({ SslMode: 'disable', SslCa: '-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----' })).toContain('ExtendedConfig.SslCa');
     expect(await refused({ SslMode: 'verify-ca' })).toContain('ExtendedConfig.SslMode');
+  });
+});
+
+/** A self-signed EC certificate for `localhost` (its own CA; small enough for the 1024-character ExtendedConfig), made with the openssl CLI. */
+const selfSignedLocalhost = (dir: string, name: string): { cert: string; certFile: string; keyFile: string } => {
+  const certFile = join(dir, `${name}.crt`);
+  const keyFile = join(dir, `${name}.key`);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost', '-keyout', keyFile, '-out', certFile], {
+    stdio: 'ignore',
+  });
+  return { cert: readFileSync(certFile, 'utf8'), certFile, keyFile };
+};
+
+describe('a real PostgreSQL over TLS', () => {
+  let tlsPostgres: PostgresServer;
+  let dir: string;
+  let serverCert: string;
+  let otherCa: string;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'rotor-tls-'));
+    chmodSync(dir, 0o755); // the server runs as the postgres OS user
+    const server = selfSignedLocalhost(dir, 'server');
+    serverCert = server.cert;
+    otherCa = selfSignedLocalhost(dir, 'other').cert;
+    const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+    chownSync(server.keyFile, uid, -1);
+    chmodSync(server.keyFile, 0o600);
+    tlsPostgres = await startEmbeddedPostgres({ extraFlags: ['-c', 'ssl=on', '-c', `ssl_cert_file=${server.certFile}`, '-c', `ssl_key_file=${server.keyFile}`] });
+    secretScanHooks.register(tlsPostgres.adminPassword, 'transport tls pg managing password');
+    await rt.setup('CreateSecret', [['SecretName', 'managers/pg-tls'], ['VersionId', 'v1'], ['SecretData', accountValue(tlsPostgres.adminUser, tlsPostgres.adminPassword)]]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await tlsPostgres?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  const tlsSecret = async (name: string, host: string, tls: Record<string, unknown>): Promise<void> => {
+    const account = `tls_${randomBytes(3).toString('hex')}`;
+    const initial = secret('tls pg initial');
+    await tlsPostgres.admin.query(`CREATE ROLE ${account} LOGIN PASSWORD '${initial}'`);
+    const config = JSON.stringify({ SecretSubType: 'PostgreSQL', Strategy: 'SingleUser', Host: host, Port: tlsPostgres.port, ManagerSecretName: 'managers/pg-tls', ...tls });
+    const answer = await create(name, accountValue(account, initial), config);
+    expect(answer, String(answer.body.Message)).toMatchObject({ status: 200 });
+  };
+
+  it('rotates with verify-full against the CA the operator gave, by host name', async () => {
+    await tlsSecret('app/pg-tls-full', 'localhost', { SslMode: 'verify-full', SslCa: serverCert });
+    expect(await rotate('app/pg-tls-full', 'r1')).toEqual({ status: 'Normal' });
+  });
+
+  it('rotates with require against the CA the operator gave, whatever the host name', async () => {
+    await tlsSecret('app/pg-tls-require', '127.0.0.1', { SslMode: 'require', SslCa: serverCert });
+    expect(await rotate('app/pg-tls-require', 'r1')).toEqual({ status: 'Normal' });
+  });
+
+  it('refuses the same server when its certificate does not chain to the given CA, or does not name the host', async () => {
+    tally.tried(2);
+    await tlsSecret('att/pg-tls-other-ca', 'localhost', { SslMode: 'require', SslCa: otherCa });
+    await tlsSecret('att/pg-tls-wrong-name', '127.0.0.1', { SslMode: 'verify-full', SslCa: serverCert });
+    for (const name of ['att/pg-tls-other-ca', 'att/pg-tls-wrong-name']) {
+      const outcome = await rotate(name, 'r1');
+      if (outcome.status !== 'Failed') tally.crossed(`${name}: rotated over TLS that did not verify`);
+      expect(outcome.status).toBe('Failed');
+      expect(`${outcome.error?.Code} ${outcome.error?.Message}`).toContain('Target.Unavailable');
+    }
   });
 });

@@ -22,7 +22,7 @@ export interface SqlTls {
 }
 
 const FIELD = 'ExtendedConfig.';
-/** A few CA certificates; a whole bundle belongs in the system store, not in a secret's config. */
+/** A few CA certificates; in practice ExtendedConfig's own 1024-character limit binds first (one EC certificate). */
 const MAX_CA_LENGTH = 16_384;
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----/g;
 
