@@ -8,6 +8,7 @@ import { GeneratedPasswordDriver } from '../adapters/drivers/generated-password/
 import { createDriverRegistry } from '../adapters/drivers/registry.js';
 import { createSqlDrivers } from '../adapters/drivers/sql/drivers.js';
 import { createLinuxHostDriver } from '../adapters/drivers/ssh/drivers.js';
+import type { OperatorLog } from '../adapters/drivers/redacting-driver.js';
 import { createRdsDriver, rdsConnectionFromEnv } from '../adapters/drivers/rds/drivers.js';
 import { createRamAccessKeyDriver, ramEndpointFromEnv } from '../adapters/drivers/ram/drivers.js';
 import { createEcsSecretDriver, ecsEndpointFromEnv } from '../adapters/drivers/ecs/drivers.js';
@@ -293,15 +294,21 @@ const buildAdapters = (config: RuntimeConfig, clock: Clock, logger: Logger): Pro
 const managingValue = async (service: SecretService, reference: string, scope: SecretScope): Promise<string> =>
   (await service.getSecretValue({ secretName: resolveSecretReference(reference, scope) })).secretData;
 
+/** Callers see a failed connection or login only as Target.Unavailable; what really happened is logged here. */
+const targetFailureLog =
+  (logger: Logger): OperatorLog =>
+  (report) =>
+    logger.warn({ targetFailure: report }, 'target connection or login failed');
+
 /**
  * Every driver that needs no per-deployment setup. The SQL drivers read their managing credential
  * from another secret, through the service built after them (hence the late binding).
  */
-const defaultDrivers = (service: () => SecretService, scope: SecretScope): DriverRegistry =>
+const defaultDrivers = (service: () => SecretService, scope: SecretScope, logger: Logger): DriverRegistry =>
   createDriverRegistry([
     new GeneratedPasswordDriver(),
-    ...createSqlDrivers({ resolveSecret: (reference) => managingValue(service(), reference, scope) }),
-    createLinuxHostDriver({ resolveSecret: (reference) => managingValue(service(), reference, scope) }),
+    ...createSqlDrivers({ resolveSecret: (reference) => managingValue(service(), reference, scope), operatorLog: targetFailureLog(logger) }),
+    createLinuxHostDriver({ resolveSecret: (reference) => managingValue(service(), reference, scope), operatorLog: targetFailureLog(logger) }),
     createRdsDriver({ credentials: () => invocationCredentials(), connection: rdsConnectionFromEnv() }),
     createRamAccessKeyDriver({ credentials: () => invocationCredentials(), ...ramEndpointFromEnv() }),
     createEcsSecretDriver({ credentials: () => invocationCredentials(), ...ecsEndpointFromEnv() }),
@@ -341,10 +348,14 @@ export const createContainer = async (config: RuntimeConfig, overrides: Containe
   let service: SecretService | null = null;
   const registry =
     overrides.drivers ??
-    defaultDrivers(() => {
-      if (!service) throw new Error('The secret service is not built yet.');
-      return service;
-    }, config);
+    defaultDrivers(
+      () => {
+        if (!service) throw new Error('The secret service is not built yet.');
+        return service;
+      },
+      config,
+      logger,
+    );
   // Crash tests only: set through ROTOR_FAULT_POINT, never in use.
   const faults = faultPointsFromEnv();
   const drivers = faults ? faults.wrapDrivers(registry) : registry;

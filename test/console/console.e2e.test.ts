@@ -89,7 +89,14 @@ beforeAll(async () => {
   await createGeneric(
     'hosts/unreachable',
     '{"UserName":"deploy","Password":"unreachable-VALUE"}',
-    JSON.stringify({ SecretSubType: 'LinuxPassword', Host: '127.0.0.1', Port: 1, UserName: 'deploy', ManagerSecretName: 'hosts/manager' }),
+    JSON.stringify({
+      SecretSubType: 'LinuxPassword',
+      Host: '127.0.0.1',
+      Port: 1,
+      UserName: 'deploy',
+      ManagerSecretName: 'hosts/manager',
+      HostKeyFingerprint: `SHA256:${'A'.repeat(43)}`,
+    }),
   );
   for (let i = 1; i <= 22; i++) await createGeneric(`bulk-${String(i).padStart(2, '0')}`, `bulk-value-${i}`);
   browser = await openBrowser();

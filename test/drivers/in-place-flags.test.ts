@@ -43,7 +43,7 @@ describe('replacesCurrentInPlace', () => {
     const host = (SecretSubType: string): DriverSecret => ({
       name: 'hosts/web-1',
       type: 'Generic',
-      extendedConfig: { SecretSubType, Host: 'web-1.internal', UserName: 'deploy', ManagerSecretName: 'hosts/manager' },
+      extendedConfig: { SecretSubType, Host: 'web-1.internal', UserName: 'deploy', ManagerSecretName: 'hosts/manager', HostKeyFingerprint: `SHA256:${'A'.repeat(43)}` },
     });
     expect(inPlace(driver, host('LinuxPassword'))).toBe(true);
     expect(inPlace(driver, host('LinuxSSHKey'))).toBe(false);

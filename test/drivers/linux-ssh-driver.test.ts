@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import ssh2 from 'ssh2';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createLinuxHostDriver } from '../../shared/adapters/drivers/ssh/drivers.js';
+import type { TargetFailureReport } from '../../shared/adapters/drivers/redacting-driver.js';
 import { TargetError } from '../../shared/domain/errors.js';
 import type { DriverSecret } from '../../shared/ports/target-driver.js';
 import { targetDriverContract } from '../contract/target-driver.contract.js';
@@ -18,6 +19,7 @@ import {
   keyOfLine,
   keyPairValue,
   MANAGER_SECRET_NAME,
+  managerResolver,
   sshFixture,
   sshFixtures,
   writeAuthorizedKeys,
@@ -276,12 +278,17 @@ describe.skipIf(skipReason !== null)(`Linux host over SSH${skipReason ? ` (skipp
       expect(text).not.toContain((JSON.parse(f.initialValue) as { PrivateKey: string }).PrivateKey.split('\n')[1]);
     });
 
-    it('nothing listening is a retryable Target.Unreachable and a failed reachable check', async () => {
+    /** A driver like the fixture's, whose operator log the test reads. */
+    const reporting = (reports: TargetFailureReport[]) => createLinuxHostDriver({ resolveSecret: managerResolver(server), operatorLog: (r) => reports.push(r) });
+
+    it('nothing listening is a retryable Target.Unavailable (Unreachable in the operator log) and a failed reachable check', async () => {
       f = await sshFixture(server, 'LinuxPassword', false);
       const secret = { ...f.secret, extendedConfig: { ...f.secret.extendedConfig, Port: await freePort() } };
-      const error = await errorOf(f.driver.verify({ secret, pendingValue: f.initialValue }));
+      const reports: TargetFailureReport[] = [];
+      const error = await errorOf(reporting(reports).verify({ secret, pendingValue: f.initialValue }));
       expect(error).toBeInstanceOf(TargetError);
-      expect(error).toMatchObject({ code: 'Target.Unreachable', retryable: true });
+      expect(error).toMatchObject({ code: 'Target.Unavailable', retryable: true });
+      expect(reports).toMatchObject([{ driver: 'linux-host', operation: 'verify', cause: 'Target.Unreachable' }]);
       const checks = (await f.driver.preflight({ secret, currentValue: f.initialValue })).checks;
       expect(checks.find((c) => c.name === 'reachable')).toMatchObject({ ok: false });
     });
@@ -290,9 +297,13 @@ describe.skipIf(skipReason !== null)(`Linux host over SSH${skipReason ? ` (skipp
       f = await sshFixture(server, 'LinuxPassword', false);
       const secret = { ...f.secret, extendedConfig: { ...f.secret.extendedConfig, HostKeyFingerprint: `SHA256:${'A'.repeat(43)}` } };
       const logBefore = server.log.join('').length;
-      const error = await errorOf(f.driver.verify({ secret, pendingValue: f.initialValue }));
-      expect(error).toMatchObject({ code: 'Target.HostKeyMismatch', retryable: false });
-      expect((error as Error).message).toContain(server.hostKeyFingerprint);
+      const reports: TargetFailureReport[] = [];
+      const error = await errorOf(reporting(reports).verify({ secret, pendingValue: f.initialValue }));
+      expect(error).toMatchObject({ code: 'Target.Unavailable', retryable: true });
+      // The caller learns nothing about the host; the operator learns which key it presented.
+      expect((error as Error).message).not.toContain(server.hostKeyFingerprint);
+      expect(reports).toMatchObject([{ cause: 'Target.HostKeyMismatch' }]);
+      expect(reports[0]?.detail).toContain(server.hostKeyFingerprint);
       const checks = (await f.driver.preflight({ secret, currentValue: f.initialValue })).checks;
       expect(checks.find((c) => c.name === 'reachable')).toMatchObject({ ok: false });
       expect(server.log.join('').slice(logBefore)).not.toMatch(/Accepted|Failed (password|publickey)/);
@@ -301,11 +312,14 @@ describe.skipIf(skipReason !== null)(`Linux host over SSH${skipReason ? ` (skipp
       expect(pinned.find((c) => c.name === 'reachable')?.detail).toContain(`${server.hostKeyFingerprint}, the pinned one`);
     });
 
-    it('a wrong password at verify is a non-retryable authentication failure that does not quote it', async () => {
+    it('a wrong password at verify is a Target.Unavailable (AuthenticationFailed in the operator log) that does not quote it', async () => {
       f = await sshFixture(server, 'LinuxPassword', false);
       const wrong = JSON.stringify({ UserName: f.user.name, Password: `Wrong-${randomSecret()}` });
-      const error = await errorOf(verify(f, wrong));
-      expect(error).toMatchObject({ code: 'Target.AuthenticationFailed', retryable: false });
+      const reports: TargetFailureReport[] = [];
+      const error = await errorOf(reporting(reports).verify({ secret: f.secret, pendingValue: wrong }));
+      expect(error).toMatchObject({ code: 'Target.Unavailable', retryable: true });
+      expect(reports).toMatchObject([{ cause: 'Target.AuthenticationFailed' }]);
+      expect(JSON.stringify(reports)).not.toContain((JSON.parse(wrong) as { Password: string }).Password);
       expect((error as Error).message).not.toContain((JSON.parse(wrong) as { Password: string }).Password);
     });
 

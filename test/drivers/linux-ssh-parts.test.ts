@@ -120,7 +120,8 @@ describe('SSH keys', () => {
 });
 
 describe('Linux host config', () => {
-  const base = { SecretSubType: 'LinuxSSHKey', Host: 'web-1.internal', UserName: 'deploy', ManagerSecretName: 'hosts/manager' };
+  const PIN = `SHA256:${'A'.repeat(43)}`;
+  const base = { SecretSubType: 'LinuxSSHKey', Host: 'web-1.internal', UserName: 'deploy', ManagerSecretName: 'hosts/manager', HostKeyFingerprint: PIN };
   const field = (config: Record<string, unknown>): string | null => {
     try {
       parseLinuxHostConfig(config);
@@ -132,7 +133,7 @@ describe('Linux host config', () => {
 
   it('reads a minimal config with defaults', () => {
     const config = parseLinuxHostConfig(base);
-    expect(config).toMatchObject({ subType: 'LinuxSSHKey', host: 'web-1.internal', port: 22, userName: 'deploy', hostKeyFingerprint: undefined });
+    expect(config).toMatchObject({ subType: 'LinuxSSHKey', host: 'web-1.internal', port: 22, userName: 'deploy', hostKeyFingerprint: PIN });
   });
 
   it('refuses user names that would be options, expansions, paths, uids or several words', () => {
@@ -150,6 +151,7 @@ describe('Linux host config', () => {
     expect(field({ ...base, Port: 0 })).toMatch(/Port/);
     expect(field({ ...base, ManagerSecretName: undefined })).toMatch(/ManagerSecretName/);
     expect(field({ ...base, HostKeyFingerprint: 'MD5:aa:bb' })).toMatch(/HostKeyFingerprint/);
+    expect(field({ ...base, HostKeyFingerprint: undefined })).toMatch(/HostKeyFingerprint.*required/);
     expect(field({ ...base, PasswordProfile: { PasswordLength: 20 } })).toMatch(/PasswordProfile/);
     expect(field({ ...base, SecretSubType: 'LinuxPassword', PasswordProfile: { PasswordLength: 7 } })).toMatch(/PasswordLength/);
   });

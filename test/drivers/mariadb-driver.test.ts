@@ -4,6 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMysqlDriver } from '../../shared/adapters/drivers/sql/drivers.js';
+import type { TargetFailureReport } from '../../shared/adapters/drivers/redacting-driver.js';
 import { TargetError } from '../../shared/domain/errors.js';
 import { targetDriverContract, type DriverFixture } from '../contract/target-driver.contract.js';
 import { adminQuery, connectMysqlAdmin } from '../support/mariadb.js';
@@ -72,13 +73,16 @@ describe('MariaDB specifics', () => {
     expect(JSON.stringify(checks)).not.toContain(JSON.parse(f.initialValue).AccountPassword);
   });
 
-  it('a wrong managing password fails apply with a non-retryable authentication error that does not quote it', async () => {
+  it('a wrong managing password fails apply with Target.Unavailable (the cause in the operator log) that does not quote it', async () => {
     f = await mysqlFixtures('SingleUser')({ hostileNames: false });
     const wrongManager = JSON.stringify({ AccountName: 'root', AccountPassword: 'Not-The-Root-Password-1' });
-    const driver = createMysqlDriver({ resolveSecret: async () => wrongManager });
+    const reports: TargetFailureReport[] = [];
+    const driver = createMysqlDriver({ resolveSecret: async () => wrongManager, operatorLog: (r) => reports.push(r) });
     const { value } = await driver.generate({ secret: f.secret, currentValue: f.initialValue });
     const error = await errorOf(driver.apply({ secret: f.secret, pendingValue: value, currentValue: f.initialValue, previousValue: null }));
-    expect(error).toMatchObject({ code: 'Target.AuthenticationFailed', retryable: false });
+    expect(error).toMatchObject({ code: 'Target.Unavailable', retryable: true });
+    expect((error as Error).message).not.toContain('Not-The-Root-Password-1');
+    expect(reports).toMatchObject([{ driver: 'mysql', operation: 'apply', cause: 'Target.AuthenticationFailed' }]);
     expect(await f.logsIn(f.initialValue)).toBe(true);
   });
 });

@@ -5,6 +5,7 @@
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPostgresDriver } from '../../shared/adapters/drivers/sql/drivers.js';
+import type { TargetFailureReport } from '../../shared/adapters/drivers/redacting-driver.js';
 import { TargetError } from '../../shared/domain/errors.js';
 import { targetDriverContract, type DriverFixture } from '../contract/target-driver.contract.js';
 import { startEmbeddedPostgres, type PostgresServer } from '../support/embedded-postgres.js';
@@ -105,22 +106,30 @@ describe('PostgreSQL specifics', () => {
     expect(JSON.stringify(checks)).not.toContain(weak.AccountPassword);
   });
 
-  it('an unreachable server is a retryable TargetError and a failed preflight check, not a crash', async () => {
+  it('an unreachable server is a retryable Target.Unavailable (the detail for the operator only) and a failed preflight check, not a crash', async () => {
     f = await postgresFixtures(() => server, 'SingleUser')({ hostileNames: false });
     const secret = { ...f.secret, extendedConfig: { ...f.secret.extendedConfig, Port: 1 } };
-    const error = await errorOf(f.driver.verify({ secret, pendingValue: f.initialValue }));
+    const reports: TargetFailureReport[] = [];
+    const driver = createPostgresDriver({ resolveSecret: async () => f.initialValue, operatorLog: (r) => reports.push(r) });
+    const error = await errorOf(driver.verify({ secret, pendingValue: f.initialValue }));
     expect(error).toBeInstanceOf(TargetError);
-    expect(error).toMatchObject({ code: 'Target.Unreachable', retryable: true });
+    expect(error).toMatchObject({ code: 'Target.Unavailable', retryable: true });
+    expect((error as Error).message).not.toMatch(/ECONNREFUSED|:1\b/);
+    expect(reports).toMatchObject([{ driver: 'postgresql', operation: 'verify', cause: 'Target.Unreachable' }]);
     const checks = (await f.driver.preflight({ secret, currentValue: f.initialValue })).checks;
     expect(checks.find((c) => c.name === 'manager-login')).toMatchObject({ ok: false });
   });
 
-  it('a wrong password at verify is a non-retryable authentication failure', async () => {
+  it('a wrong password at verify looks like any other failure to connect: Target.Unavailable, the cause in the operator log', async () => {
     f = await postgresFixtures(() => server, 'SingleUser')({ hostileNames: false });
     const initial = JSON.parse(f.initialValue) as { AccountName: string };
     const wrong = JSON.stringify({ AccountName: initial.AccountName, AccountPassword: 'Wrong-Password-123' });
-    const error = await errorOf(f.driver.verify({ secret: f.secret, pendingValue: wrong }));
-    expect(error).toMatchObject({ code: 'Target.AuthenticationFailed', retryable: false });
+    const reports: TargetFailureReport[] = [];
+    const driver = createPostgresDriver({ resolveSecret: async () => f.initialValue, operatorLog: (r) => reports.push(r) });
+    const error = await errorOf(driver.verify({ secret: f.secret, pendingValue: wrong }));
+    expect(error).toMatchObject({ code: 'Target.Unavailable', retryable: true });
     expect((error as Error).message).not.toContain('Wrong-Password-123');
+    expect(reports).toMatchObject([{ cause: 'Target.AuthenticationFailed' }]);
+    expect(JSON.stringify(reports)).not.toContain('Wrong-Password-123');
   });
 });

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { REDACTED, RedactingDriver, redactText, secretsOfRequest } from '../../shared/adapters/drivers/redacting-driver.js';
+import { ConnectFailure, UntrustedTransport } from '../../shared/adapters/drivers/connect-failure.js';
+import { REDACTED, RedactingDriver, redactText, secretsOfRequest, type TargetFailureReport } from '../../shared/adapters/drivers/redacting-driver.js';
 import { TargetError, invalidParameter } from '../../shared/domain/errors.js';
 import type { DriverSecret, TargetDriver } from '../../shared/ports/target-driver.js';
 
@@ -105,6 +107,42 @@ describe('RedactingDriver', () => {
     }
     const timedOut = new RedactingDriver(new LeakyDriver(() => new Error('Connection terminated due to connection timeout')));
     expect(await failureOf(timedOut.verify({ secret, pendingValue: pending }))).toMatchObject({ code: 'Target.Timeout', retryable: true });
+  });
+
+  it('turns every failure to connect or log in into one Target.Unavailable; the cause and redacted detail go to the operator log', async () => {
+    const causes: Array<[() => unknown, string]> = [
+      [() => withCode({ code: 'ECONNREFUSED' })('connect ECONNREFUSED 10.0.0.7:5432'), 'Target.Unreachable'],
+      [() => withCode({ code: '28P01' })(`password authentication failed (tried ${PENDING_PASSWORD})`), 'Target.AuthenticationFailed'],
+      [() => withCode({ level: 'client-authentication' })('All configured authentication methods failed'), 'Target.AuthenticationFailed'],
+      [() => new TargetError('Target.HostKeyMismatch', 'The host presented key SHA256:x, not the pinned HostKeyFingerprint.', false), 'Target.HostKeyMismatch'],
+      [() => new UntrustedTransport('cleartext asked'), 'Target.UntrustedTransport'],
+      [() => new Error('Received unexpected message'), 'Target.Failed'],
+      [() => withCode({ code: 'ETIMEDOUT' })('connect ETIMEDOUT'), 'Target.Timeout'],
+    ];
+    const seen = new Set<string>();
+    for (const [cause, logged] of causes) {
+      const reports: TargetFailureReport[] = [];
+      const driver = new RedactingDriver(new LeakyDriver(() => new ConnectFailure(cause())), (r) => reports.push(r));
+      const error = await failureOf(driver.verify({ secret, pendingValue: pending }));
+      expect(error).toMatchObject({ code: 'Target.Unavailable', retryable: true });
+      seen.add(error.message);
+      expect(reports).toMatchObject([{ driver: 'leaky', operation: 'verify', cause: logged }]);
+      expectNoSecret(JSON.stringify(reports));
+    }
+    expect([...seen]).toEqual(['verify failed: the target could not be reached or did not accept the managed login.']);
+  });
+
+  it('gives callers the same answer for a connect failure whatever its message says', async () => {
+    const answers = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(fc.string(), fc.constantFrom('ECONNREFUSED', '28P01', 'ETIMEDOUT', undefined), async (message, code) => {
+        const failing = new RedactingDriver(new LeakyDriver(() => new ConnectFailure(Object.assign(new Error(message), { code }))));
+        const error = await failureOf(failing.apply(applyRequest));
+        answers.add(`${error.code} ${error.message} ${String((error as TargetError).retryable)}`);
+      }),
+      { numRuns: 200 },
+    );
+    expect([...answers]).toHaveLength(1);
   });
 
   it('keeps the code and retryable of a TargetError the driver threw, and still redacts its message', async () => {

@@ -26,6 +26,8 @@ export interface PostgresServer {
 export interface PostgresServerOptions {
   /** log_statement=all: every statement the server receives lands in `log`. */
   logStatements?: boolean;
+  /** More server settings, e.g. ['-c', 'ssl=on', ...]. */
+  extraFlags?: string[];
 }
 
 export const freePort = (): Promise<number> =>
@@ -57,6 +59,7 @@ export const startEmbeddedPostgres = async (options: PostgresServerOptions = {})
     postgresFlags: [
       ...['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${dataDir}`],
       ...(options.logStatements ? ['-c', 'log_statement=all'] : []),
+      ...(options.extraFlags ?? []),
     ],
     onLog: (message) => log.push(message),
     onError: () => undefined,

@@ -4,6 +4,7 @@
  * wrong password or a missing privilege will not.
  */
 import { KmsError, TargetError } from '../../domain/errors.js';
+import { ConnectFailure, TARGET_UNAVAILABLE, UntrustedTransport } from './connect-failure.js';
 
 export interface ErrorClass {
   code: string;
@@ -17,6 +18,10 @@ const UNREACHABLE: ErrorClass = { code: 'Target.Unreachable', retryable: true };
 const TIMEOUT: ErrorClass = { code: 'Target.Timeout', retryable: true };
 const BUSY: ErrorClass = { code: 'Target.Unavailable', retryable: true };
 const UNKNOWN: ErrorClass = { code: 'Target.Failed', retryable: true };
+/** Callers see every failure to connect or log in as this one class (see connect-failure.ts). */
+const CONNECT_FAILED: ErrorClass = { code: TARGET_UNAVAILABLE, retryable: true };
+/** Only in the operator's log: the server asked for the password in a form it could read. */
+const UNTRUSTED: ErrorClass = { code: 'Target.UntrustedTransport', retryable: false };
 
 /** PostgreSQL SQLSTATEs. */
 const PG_CODES: Record<string, ErrorClass> = {
@@ -49,6 +54,8 @@ const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'PROTOCOL_SEQUENC
 const field = (error: object, name: string): unknown => (error as Record<string, unknown>)[name];
 
 export const classifyError = (error: unknown): ErrorClass => {
+  if (error instanceof ConnectFailure) return CONNECT_FAILED;
+  if (error instanceof UntrustedTransport) return UNTRUSTED;
   if (error instanceof TargetError) return { code: error.code, retryable: error.retryable };
   if (error instanceof KmsError) return { code: error.code, retryable: false };
   if (typeof error !== 'object' || error === null) return UNKNOWN;

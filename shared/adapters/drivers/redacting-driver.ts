@@ -4,6 +4,10 @@
  * request removed, and whose code and `retryable` say what kind of failure it was. Client
  * libraries quote SQL near an error, echo connection strings, or attach the failing statement;
  * only the redacted message survives (no `cause`, no extra properties).
+ *
+ * A failure to connect or log in (ConnectFailure) reaches callers as one `Target.Unavailable`
+ * with a fixed text, whatever happened: refused, timed out, wrong host key or certificate, a
+ * password request refused, a login refused. The redacted detail goes to the operator's log only.
  */
 import { KmsError, TargetError } from '../../domain/errors.js';
 import type {
@@ -26,6 +30,19 @@ import type {
 } from '../../ports/target-driver.js';
 import { NO_RESOURCES, type SecretResources } from '../../domain/deputy/index.js';
 import { classifyError } from './classify-error.js';
+import { ConnectFailure, UNAVAILABLE_TEXT } from './connect-failure.js';
+
+/** One line in the operator's log about a target the driver could not reach or log in to; never a secret value. */
+export interface TargetFailureReport {
+  driver: string;
+  operation: string;
+  /** What really happened, as a Target.* class: Target.AuthenticationFailed, Target.HostKeyMismatch ... */
+  cause: string;
+  /** The client library's message, redacted. */
+  detail: string;
+}
+
+export type OperatorLog = (report: TargetFailureReport) => void;
 
 export const REDACTED = '[REDACTED]';
 
@@ -112,16 +129,22 @@ export const redactText = (text: string, secrets: { values: string[]; passwords:
   return out.length > MAX_MESSAGE ? `${out.slice(0, MAX_MESSAGE)}…` : out;
 };
 
-export const redactError = (operation: string, error: unknown, req: object): TargetError => {
+export const redactError = (operation: string, error: unknown, req: object, report?: (r: Omit<TargetFailureReport, 'driver'>) => void): TargetError => {
   const { code, retryable } = classifyError(error);
   const message = error instanceof Error ? error.message : 'non-error value thrown';
-  return new TargetError(code, `${operation} failed: ${redactText(message, secretsOfRequest(req))}`, retryable);
+  const redacted = redactText(message, secretsOfRequest(req));
+  if (!(error instanceof ConnectFailure)) return new TargetError(code, `${operation} failed: ${redacted}`, retryable);
+  report?.({ operation, cause: classifyError(error.underlying).code, detail: redacted });
+  return new TargetError(code, `${operation} failed: ${UNAVAILABLE_TEXT}.`, retryable);
 };
 
 export class RedactingDriver implements TargetDriver {
   readonly kind: string;
 
-  constructor(private readonly inner: TargetDriver) {
+  constructor(
+    private readonly inner: TargetDriver,
+    private readonly operatorLog: OperatorLog = () => undefined,
+  ) {
     this.kind = inner.kind;
   }
 
@@ -164,7 +187,7 @@ export class RedactingDriver implements TargetDriver {
       return await initial(req);
     } catch (error) {
       if (error instanceof KmsError && !(error instanceof TargetError)) throw error;
-      throw redactError('initialVersions', error, req);
+      throw this.redact('initialVersions', error, req);
     }
   }
 
@@ -213,7 +236,11 @@ export class RedactingDriver implements TargetDriver {
     try {
       return await call();
     } catch (error) {
-      throw redactError(operation, error, req);
+      throw this.redact(operation, error, req);
     }
+  }
+
+  private redact(operation: string, error: unknown, req: object): TargetError {
+    return redactError(operation, error, req, (report) => this.operatorLog({ driver: this.kind, ...report }));
   }
 }

@@ -64,7 +64,7 @@ const parse = (res: WireResponse): KmsAnswer => {
   }
 };
 
-/** `env`: more of the runtime's environment (target endpoints, the cloud key its drivers use). */
+/** `env`: more of the runtime's environment (target endpoints, the cloud key its drivers use, ROTOR_MAX_STEP_ATTEMPTS ...). */
 export const startBoundaryRuntime = async (prefix: string, env: Record<string, string> = {}): Promise<BoundaryRuntime> => {
   const dir: TempDir = tempDir(prefix);
   const runtime = await startRuntimeProcess({

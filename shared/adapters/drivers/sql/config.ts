@@ -1,18 +1,18 @@
 /**
  * ExtendedConfig of a self-managed database secret (our extension; see ../README.md):
  * {"SecretSubType":"PostgreSQL"|"MySQL","Strategy":"SingleUser"|"DoubleUsers","Host","Port"?,
- *  "Database"?,"ManagerSecretName","PasswordProfile"?,"Role"?,"AccountHost"?,"SslMode"?,"AccountName"?}
+ *  "Database"?,"ManagerSecretName","PasswordProfile"?,"Role"?,"AccountHost"?,"SslMode"?,"SslCa"?,"AccountName"?}
  */
 import { invalidParameter } from '../../../domain/errors.js';
 import type { AccountStrategy } from '../../../domain/database-accounts.js';
 import type { PasswordProfile } from '../../../domain/password.js';
 import { profileForTarget, type PasswordTarget } from '../../../domain/password-profiles.js';
+import { parseSqlTls, type SqlTls } from './tls-config.js';
 
+export type { SslMode } from './tls-config.js';
 export type SqlSubType = 'PostgreSQL' | 'MySQL';
-/** disable: plain TCP; require: TLS without certificate checks; verify-full: TLS with the system's CAs and host name. */
-export type SslMode = 'disable' | 'require' | 'verify-full';
 
-export interface SqlTargetConfig {
+export interface SqlTargetConfig extends SqlTls {
   subType: SqlSubType;
   strategy: AccountStrategy;
   host: string;
@@ -24,7 +24,6 @@ export interface SqlTargetConfig {
   role: string | undefined;
   /** MySQL accounts are user@host; PostgreSQL ignores this. */
   accountHost: string;
-  sslMode: SslMode;
   /**
    * The account fixed at creation (from the initial value when not given): SingleUser acts on it
    * alone, DoubleUsers on it and its partner. Absent only on secrets created before it existed.
@@ -41,7 +40,6 @@ export interface SqlConfigDefaults {
 
 const FIELD = 'ExtendedConfig.';
 const STRATEGIES: readonly AccountStrategy[] = ['SingleUser', 'DoubleUsers'];
-const SSL_MODES: readonly SslMode[] = ['disable', 'require', 'verify-full'];
 const MAX_HOST_LENGTH = 255;
 const MAX_SECRET_NAME_LENGTH = 192;
 
@@ -84,17 +82,18 @@ export const parseSqlTargetConfig = (config: Record<string, unknown>, defaults: 
     throw invalidParameter(`${FIELD}Role`, 'is required for DoubleUsers: both accounts take their privileges from this group role');
   if (role !== undefined && byteLength(role) > defaults.maxRoleNameBytes)
     throw invalidParameter(`${FIELD}Role`, `must be at most ${defaults.maxRoleNameBytes} bytes`);
+  const host = requiredString(config, 'Host', MAX_HOST_LENGTH);
   return {
     subType: defaults.subType,
     strategy,
-    host: requiredString(config, 'Host', MAX_HOST_LENGTH),
+    host,
     port: port(config, defaults.defaultPort),
     database: optionalString(config, 'Database', 255),
     managerSecretName: requiredString(config, 'ManagerSecretName', MAX_SECRET_NAME_LENGTH),
     passwordProfile: profileForTarget(defaults.passwordTarget, config.PasswordProfile, `${FIELD}PasswordProfile.`),
     role,
     accountHost: optionalString(config, 'AccountHost', MAX_HOST_LENGTH) ?? '%',
-    sslMode: oneOf(config, 'SslMode', SSL_MODES, 'disable'),
+    ...parseSqlTls(config, host),
     accountName: optionalString(config, 'AccountName', 255),
   };
 };

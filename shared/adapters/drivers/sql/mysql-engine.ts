@@ -3,29 +3,38 @@
  * name and password goes through mysql2's `format` (string literals: MySQL accounts and roles are
  * quoted strings). Backslash escaping is only safe without NO_BACKSLASH_ESCAPES, so each session
  * clears that mode first. Group membership uses a ROLE with SET DEFAULT ROLE (MariaDB ≥ 10.1.1 and
- * MySQL ≥ 8.0 both have roles; only the SET DEFAULT ROLE syntax differs).
+ * MySQL ≥ 8.0 both have roles; only the SET DEFAULT ROLE syntax differs). Logging in goes through
+ * guarded authentication plugins (mysql-auth.ts): the password itself leaves only over verified TLS.
  */
 import type * as Mysql from 'mysql2/promise';
+import type { AuthPlugin } from 'mysql2';
 import { commonJsExports } from '../../support/commonjs.js';
 import { TargetError } from '../../../domain/errors.js';
+import { connecting } from '../connect-failure.js';
 import type { SqlTargetConfig } from './config.js';
 import type { ManagementScope, SqlEngine, SqlLogin, SqlSession, SqlTimeouts } from './engine.js';
+import { guardedAuthPlugins } from './mysql-auth.js';
 
 type MysqlModule = typeof Mysql;
+type Loaded = { mysql: MysqlModule; authPlugins: Record<string, AuthPlugin> };
 
 /** Loaded on first connect: most functions never reach a MySQL server, and the client is large. */
-let mysqlModule: Promise<MysqlModule> | undefined;
-const loadMysql = (): Promise<MysqlModule> =>
-  (mysqlModule ??= import('mysql2/promise').then((m) => commonJsExports<MysqlModule>(m)));
+let mysqlModule: Promise<Loaded> | undefined;
+const loadMysql = (): Promise<Loaded> =>
+  (mysqlModule ??= Promise.all([import('mysql2/promise'), import('mysql2')]).then(([promiseApi, callbackApi]) => ({
+    mysql: commonJsExports<MysqlModule>(promiseApi),
+    authPlugins: guardedAuthPlugins(commonJsExports<typeof import('mysql2')>(callbackApi).authPlugins),
+  })));
 
 /** MariaDB allows 80 characters, MySQL 8 allows 32; the server rejects what is too long (it does not truncate). */
 const MAX_NAME_BYTES = 80;
 
 type Row = Record<string, unknown>;
 
+/** mysql2 checks the host name only when told to (verifyIdentity); `require` checks the chain alone. */
 const sslOption = (config: SqlTargetConfig): Mysql.ConnectionOptions['ssl'] => {
   if (config.sslMode === 'disable') return undefined;
-  return config.sslMode === 'require' ? { rejectUnauthorized: false } : { rejectUnauthorized: true };
+  return { ...(config.sslCa === undefined ? {} : { ca: config.sslCa }), rejectUnauthorized: true, verifyIdentity: config.sslMode === 'verify-full' };
 };
 
 /** MySQL 8 reports `app_role`@`%`, MariaDB reports app_role. */
@@ -131,17 +140,20 @@ export const mysqlEngine: SqlEngine = {
   maxAccountNameBytes: MAX_NAME_BYTES,
 
   async connect(config: SqlTargetConfig, login: SqlLogin, timeouts: SqlTimeouts): Promise<SqlSession> {
-    const mysql = await loadMysql();
-    const conn = await mysql.createConnection({
-      host: config.host,
-      port: config.port,
-      user: login.user,
-      password: login.password,
-      ...(config.database === undefined ? {} : { database: config.database }),
-      ssl: sslOption(config),
-      connectTimeout: timeouts.connectMs,
-      multipleStatements: false,
-    });
+    const { mysql, authPlugins } = await loadMysql();
+    const conn = await connecting(() =>
+      mysql.createConnection({
+        host: config.host,
+        port: config.port,
+        user: login.user,
+        password: login.password,
+        ...(config.database === undefined ? {} : { database: config.database }),
+        ssl: sslOption(config),
+        authPlugins,
+        connectTimeout: timeouts.connectMs,
+        multipleStatements: false,
+      }),
+    );
     // A dropped connection is reported through the pending query; without a listener it would crash the process.
     conn.on('error', () => undefined);
     try {

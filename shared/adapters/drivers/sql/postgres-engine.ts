@@ -2,12 +2,18 @@
  * PostgreSQL primitives over `pg`. ALTER/CREATE ROLE take no bind parameters, so every identifier
  * goes through escapeIdentifier and every literal through escapeLiteral. Passwords are sent as
  * SCRAM verifiers when the server stores SCRAM, so no plaintext lands in server logs.
+ *
+ * Logging in: a server may ask for the password in cleartext (AuthenticationCleartextPassword);
+ * pg would send it to whoever asks. Here the password is given only when the TLS connection was
+ * verified; otherwise the login fails before the password leaves the process.
  */
 import type pg from 'pg';
 import { commonJsExports } from '../../support/commonjs.js';
+import { connecting, UntrustedTransport } from '../connect-failure.js';
 import type { SqlTargetConfig } from './config.js';
 import type { ManagementScope, SqlEngine, SqlLogin, SqlSession, SqlTimeouts } from './engine.js';
 import { canPrehash, scramSha256Verifier } from './scram.js';
+import { isVerifiedTls, tlsOptions } from './tls-config.js';
 
 type PgModule = typeof pg;
 
@@ -28,10 +34,31 @@ const PG_ADMIN_OPTION_VERSION = 160_000;
 /** NAMEDATALEN - 1: PostgreSQL silently truncates longer names, which would rotate the wrong role. */
 const MAX_NAME_BYTES = 63;
 
-const sslOption = (config: SqlTargetConfig): pg.ClientConfig['ssl'] => {
-  if (config.sslMode === 'disable') return false;
-  return config.sslMode === 'require' ? { rejectUnauthorized: false } : { rejectUnauthorized: true, servername: config.host };
-};
+const CLEARTEXT_REFUSED =
+  'The server asked for the password in cleartext over a connection whose TLS certificate was not verified; it was not sent.';
+
+/**
+ * Hands pg the password only when it asks for it (pg calls `give` for every password method). A
+ * cleartext request is answered only over verified TLS; SCRAM and MD5 never reveal the password itself.
+ */
+class PasswordGate {
+  private cleartextAsked = false;
+  private connection: pg.Connection | undefined;
+
+  constructor(private readonly password: string) {}
+
+  watch(client: pg.Client): void {
+    this.connection = client.connection;
+    client.connection.on('authenticationCleartextPassword', () => {
+      this.cleartextAsked = true;
+    });
+  }
+
+  readonly give = (): string => {
+    if (this.cleartextAsked && !isVerifiedTls(this.connection?.stream)) throw new UntrustedTransport(CLEARTEXT_REFUSED);
+    return this.password;
+  };
+}
 
 class PostgresSession implements SqlSession {
   constructor(private readonly client: pg.Client) {}
@@ -127,25 +154,29 @@ export const postgresEngine: SqlEngine = {
   async connect(config: SqlTargetConfig, login: SqlLogin, timeouts: SqlTimeouts): Promise<SqlSession> {
     const loaded = await loadPg();
     ({ escapeIdentifier: ident, escapeLiteral: literal } = loaded);
+    const gate = new PasswordGate(login.password);
     const client = new loaded.Client({
       host: config.host,
       port: config.port,
       database: config.database ?? 'postgres',
       user: login.user,
-      password: login.password,
-      ssl: sslOption(config),
+      password: gate.give,
+      ssl: tlsOptions(config) ?? false,
       connectionTimeoutMillis: timeouts.connectMs,
       query_timeout: timeouts.queryMs,
       application_name: 'secret-rotor',
     });
+    gate.watch(client);
     // A dropped connection is reported through the pending query; without a listener it would crash the process.
     client.on('error', () => undefined);
-    try {
-      await client.connect();
-    } catch (error) {
-      await client.end().catch(() => undefined);
-      throw error;
-    }
+    await connecting(async () => {
+      try {
+        await client.connect();
+      } catch (error) {
+        await client.end().catch(() => undefined);
+        throw error;
+      }
+    });
     return new PostgresSession(client);
   },
 };

@@ -1,7 +1,7 @@
 /**
  * ExtendedConfig of a Linux-host secret (our extension; see ../README.md):
  * {"SecretSubType":"LinuxPassword"|"LinuxSSHKey","Host","Port"?,"UserName","ManagerSecretName",
- *  "PasswordProfile"?,"HostKeyFingerprint"?}
+ *  "PasswordProfile"?,"HostKeyFingerprint"}
  */
 import { invalidParameter } from '../../../domain/errors.js';
 import type { PasswordProfile } from '../../../domain/password.js';
@@ -21,8 +21,11 @@ export interface LinuxHostConfig {
   /** Secret whose ACSCurrent is the managing login: {UserName, PrivateKey} or {UserName, Password}. */
   managerSecretName: string;
   passwordProfile: PasswordProfile;
-  /** `SHA256:<base64>` as ssh-keygen -l prints it; when set, every connection checks the host key. */
-  hostKeyFingerprint: string | undefined;
+  /**
+   * `SHA256:<base64>` as ssh-keygen -l prints it. Required: every connection checks the host key
+   * before any credential is offered, so a server that cannot prove it is the host gets nothing.
+   */
+  hostKeyFingerprint: string;
 }
 
 const FIELD = 'ExtendedConfig.';
@@ -60,9 +63,10 @@ const port = (config: Record<string, unknown>): number => {
   return value;
 };
 
-const hostKeyFingerprint = (config: Record<string, unknown>): string | undefined => {
+const hostKeyFingerprint = (config: Record<string, unknown>): string => {
   const value = config.HostKeyFingerprint;
-  if (value === undefined) return undefined;
+  if (value === undefined)
+    throw invalidParameter(`${FIELD}HostKeyFingerprint`, 'is required: the host key the server must present (`ssh-keyscan <host> | ssh-keygen -lf -`)');
   if (typeof value !== 'string' || !FINGERPRINT.test(value.replace(/=+$/, '')))
     throw invalidParameter(`${FIELD}HostKeyFingerprint`, 'must be SHA256:<base64> as `ssh-keygen -l` prints it');
   return value.replace(/=+$/, '');

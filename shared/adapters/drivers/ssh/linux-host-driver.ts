@@ -48,7 +48,7 @@ import {
 import { ManagedHost } from './managed-host.js';
 import { sha512Crypt } from './sha512-crypt.js';
 import { authorizedKeyLine, generateRsaKeyPair, sameKey } from './ssh-keys.js';
-import { SshSession, withSshSession, type ConnectFailure, type SshEndpoint, type SshTimeouts } from './ssh-session.js';
+import { SshOpenFailure, SshSession, withSshSession, type SshEndpoint, type SshTimeouts } from './ssh-session.js';
 import { failed, passed, reason, type ResolveSecret } from '../driver-kit.js';
 
 export type { ResolveSecret };
@@ -266,7 +266,7 @@ export class LinuxHostDriver implements TargetDriver {
     try {
       session = await SshSession.open(endpointOf(config), login, this.timeouts);
     } catch (error) {
-      const reached = (error as ConnectFailure).reachedHandshake === true;
+      const reached = error instanceof SshOpenFailure && error.reachedHandshake;
       if (!reached) return [...checks, failed('reachable', reason(error))];
       return [...checks, passed('reachable', `An SSH server answers at ${config.host}:${config.port}.`), failed('manager-login', reason(error))];
     }
@@ -291,10 +291,7 @@ export class LinuxHostDriver implements TargetDriver {
   }
 
   private hostKeyDetail(config: LinuxHostConfig, fingerprint: string): string {
-    const where = `An SSH server answers at ${config.host}:${config.port} with host key ${fingerprint}`;
-    return config.hostKeyFingerprint
-      ? `${where}, the pinned one.`
-      : `${where}; set ExtendedConfig.HostKeyFingerprint to it to refuse any other server.`;
+    return `An SSH server answers at ${config.host}:${config.port} with host key ${fingerprint}, the pinned one.`;
   }
 
   private async userCheck(config: LinuxHostConfig, host: ManagedHost): Promise<PreflightCheck> {

@@ -1,18 +1,21 @@
 /**
- * One SSH connection (ssh2) that logs in and runs commands with their input on stdin. Errors are
- * left as ssh2 and Node throw them (RedactingDriver classifies them), except a host key that does
- * not match the pinned fingerprint and a command that overruns its time, which are TargetErrors.
+ * One SSH connection (ssh2) that logs in and runs commands with their input on stdin. The host key
+ * is checked against the pinned fingerprint before ssh2 offers any credential. Anything that fails
+ * before the session is ready is a ConnectFailure (one code for callers, the detail for the
+ * operator's log); later errors are left as ssh2 and Node throw them (RedactingDriver classifies
+ * them), except a command that overruns its time, which is a TargetError.
  */
 import type { Client } from 'ssh2';
 import { TargetError } from '../../../domain/errors.js';
+import { ConnectFailure } from '../connect-failure.js';
 import type { SshLogin } from './credentials.js';
 import { loadSsh2, sha256Fingerprint } from './ssh-keys.js';
 
 export interface SshEndpoint {
   host: string;
   port: number;
-  /** When set, a server presenting another host key is refused before any credential is sent. */
-  hostKeyFingerprint: string | undefined;
+  /** A server presenting another host key is refused before any credential is sent. */
+  hostKeyFingerprint: string;
 }
 
 export interface SshTimeouts {
@@ -28,9 +31,14 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** ssh2 marks the stage a connection failed at; `handshake` tells "unreachable" from "refused the login". */
-export interface ConnectFailure extends Error {
-  reachedHandshake?: boolean;
+/** Why a session could not be opened; `reachedHandshake` tells preflight "unreachable" from "refused the login". */
+export class SshOpenFailure extends ConnectFailure {
+  constructor(
+    underlying: unknown,
+    readonly reachedHandshake: boolean,
+  ) {
+    super(underlying);
+  }
 }
 
 const MAX_OUTPUT_BYTES = 64 * 1024;
@@ -66,14 +74,12 @@ export class SshSession {
         client.on('error', () => undefined); // later failures surface through the command that was running
         resolve(new SshSession(client, presented, timeouts));
       });
-      client.once('error', (error: ConnectFailure) => {
+      client.once('error', (error: Error) => {
         client.end();
-        if (hostKeyMismatch) {
-          reject(new TargetError('Target.HostKeyMismatch', `The host presented key ${presented}, not the pinned HostKeyFingerprint.`, false));
-          return;
-        }
-        error.reachedHandshake = reachedHandshake;
-        reject(error);
+        const cause = hostKeyMismatch
+          ? new TargetError('Target.HostKeyMismatch', `The host presented key ${presented}, not the pinned HostKeyFingerprint.`, false)
+          : error;
+        reject(new SshOpenFailure(cause, reachedHandshake));
       });
       client.once('handshake', () => {
         reachedHandshake = true;
@@ -88,7 +94,7 @@ export class SshSession {
         readyTimeout: timeouts.connectMs,
         hostVerifier: (key: Buffer) => {
           presented = sha256Fingerprint(key);
-          hostKeyMismatch = endpoint.hostKeyFingerprint !== undefined && presented !== endpoint.hostKeyFingerprint;
+          hostKeyMismatch = presented !== endpoint.hostKeyFingerprint;
           return !hostKeyMismatch;
         },
       });
