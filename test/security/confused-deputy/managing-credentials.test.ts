@@ -151,7 +151,7 @@ describe("someone else's managing credential", () => {
 describe('a managed Linux host', () => {
   const SSH_MANAGER = 'admin/ssh-manager';
   const hostConfig = (user: string) =>
-    JSON.stringify({ SecretSubType: 'LinuxSSHKey', Host: '10.0.0.5', Port: 22, UserName: user, ManagerSecretName: SSH_MANAGER });
+    JSON.stringify({ SecretSubType: 'LinuxSSHKey', Host: '10.0.0.5', Port: 22, UserName: user, ManagerSecretName: SSH_MANAGER, HostKeyFingerprint: 'SHA256:nThbg6kXUpJWGl7E1IGOCspRomTxdCARLviKw6E5SY8' });
 
   it("root's authorized_keys is refused under a `*` Allow, and a user outside the scope under any policy", async () => {
     await rt.setup('CreateSecret', [
