@@ -33,6 +33,9 @@ export const LAZY_PACKAGES: readonly string[] = [
   '@alicloud/ecs20140526',
   '@alicloud/ram20150501',
   'mysql2/promise',
+  // The callback API, for its auth plugins (sql/mysql-auth.ts guards them); a copy of its own, loaded
+  // with the promise API on a MySQL rotation's first connect.
+  'mysql2',
   'pg',
   'ssh2',
 ];
