@@ -23,17 +23,25 @@ const statementApplies = (statement: PolicyStatement, request: AccessRequest): b
   statement.resources.some((pattern) => resourceMatches(pattern, request.resource)) &&
   statement.conditions.every((clause) => clauseHolds(clause, request.context));
 
-export const evaluatePolicies = (policies: readonly PolicyDocument[], request: AccessRequest): Decision => {
+/** Any applying Deny wins; otherwise Allow when an applying statement `grants` the request. */
+const decide = (
+  policies: readonly PolicyDocument[],
+  request: AccessRequest,
+  grants: (statement: PolicyStatement) => boolean,
+): Decision => {
   let allowed = false;
   for (const policy of policies) {
     for (const statement of policy.statements) {
       if (!statementApplies(statement, request)) continue;
       if (statement.effect === 'Deny') return 'ExplicitDeny';
-      allowed = true;
+      if (!allowed) allowed = grants(statement);
     }
   }
   return allowed ? 'Allow' : 'ImplicitDeny';
 };
+
+export const evaluatePolicies = (policies: readonly PolicyDocument[], request: AccessRequest): Decision =>
+  decide(policies, request, () => true);
 
 /**
  * Like evaluatePolicies, but an Allow counts only from a statement that names the action itself,
@@ -41,14 +49,7 @@ export const evaluatePolicies = (policies: readonly PolicyDocument[], request: A
  * kms:RotatePrivilegedTarget. A Deny counts from any statement, wildcards included.
  */
 export const evaluateExplicitly = (policies: readonly PolicyDocument[], request: AccessRequest): Decision => {
-  let allowed = false;
-  const named = (pattern: string) => !/[*?]/.test(pattern) && pattern.toLowerCase() === request.action.toLowerCase();
-  for (const policy of policies) {
-    for (const statement of policy.statements) {
-      if (!statementApplies(statement, request)) continue;
-      if (statement.effect === 'Deny') return 'ExplicitDeny';
-      if (statement.actions.some(named)) allowed = true;
-    }
-  }
-  return allowed ? 'Allow' : 'ImplicitDeny';
+  const action = request.action.toLowerCase();
+  const named = (pattern: string) => !/[*?]/.test(pattern) && pattern.toLowerCase() === action;
+  return decide(policies, request, (statement) => statement.actions.some(named));
 };
