@@ -5,37 +5,42 @@
  * clears that mode first. Group membership uses a ROLE with SET DEFAULT ROLE (MariaDB ≥ 10.1.1 and
  * MySQL ≥ 8.0 both have roles; only the SET DEFAULT ROLE syntax differs). Logging in goes through
  * guarded authentication plugins (mysql-auth.ts): the password itself leaves only over verified TLS.
+ * Connections are opened with mysql2's callback API, whose connection exists before the TLS upgrade
+ * (mysql-tls.ts checks the certificate against Host there), and then used through its promise API.
  */
 import type * as Mysql from 'mysql2/promise';
-import type { AuthPlugin } from 'mysql2';
+import type { AuthPlugin, Connection as CoreConnection } from 'mysql2';
 import { commonJsExports } from '../../support/commonjs.js';
 import { TargetError } from '../../../domain/errors.js';
 import { connecting } from '../connect-failure.js';
 import type { SqlTargetConfig } from './config.js';
 import type { ManagementScope, SqlEngine, SqlLogin, SqlSession, SqlTimeouts } from './engine.js';
 import { guardedAuthPlugins } from './mysql-auth.js';
+import { checkHostAfterTls, mysqlSslOption } from './mysql-tls.js';
 
 type MysqlModule = typeof Mysql;
-type Loaded = { mysql: MysqlModule; authPlugins: Record<string, AuthPlugin> };
+type CallbackModule = typeof import('mysql2');
+type Loaded = { mysql: MysqlModule; createConnection: CallbackModule['createConnection']; authPlugins: Record<string, AuthPlugin> };
 
 /** Loaded on first connect: most functions never reach a MySQL server, and the client is large. */
 let mysqlModule: Promise<Loaded> | undefined;
 const loadMysql = (): Promise<Loaded> =>
-  (mysqlModule ??= Promise.all([import('mysql2/promise'), import('mysql2')]).then(([promiseApi, callbackApi]) => ({
-    mysql: commonJsExports<MysqlModule>(promiseApi),
-    authPlugins: guardedAuthPlugins(commonJsExports<typeof import('mysql2')>(callbackApi).authPlugins),
-  })));
+  (mysqlModule ??= Promise.all([import('mysql2/promise'), import('mysql2')]).then(([promiseApi, callbackApi]) => {
+    const callbacks = commonJsExports<CallbackModule>(callbackApi);
+    return { mysql: commonJsExports<MysqlModule>(promiseApi), createConnection: callbacks.createConnection, authPlugins: guardedAuthPlugins(callbacks.authPlugins) };
+  }));
 
 /** MariaDB allows 80 characters, MySQL 8 allows 32; the server rejects what is too long (it does not truncate). */
 const MAX_NAME_BYTES = 80;
 
 type Row = Record<string, unknown>;
 
-/** mysql2 checks the host name only when told to (verifyIdentity); `require` checks the chain alone. */
-const sslOption = (config: SqlTargetConfig): Mysql.ConnectionOptions['ssl'] => {
-  if (config.sslMode === 'disable') return undefined;
-  return { ...(config.sslCa === undefined ? {} : { ca: config.sslCa }), rejectUnauthorized: true, verifyIdentity: config.sslMode === 'verify-full' };
-};
+/** Resolves once the server accepted the login (what mysql2/promise's createConnection waits for). */
+const loggedIn = (core: CoreConnection): Promise<Mysql.Connection> =>
+  new Promise((resolve, reject) => {
+    core.once('connect', () => resolve(core.promise()));
+    core.once('error', reject);
+  });
 
 /** MySQL 8 reports `app_role`@`%`, MariaDB reports app_role. */
 const roleName = (reported: string): string => {
@@ -140,20 +145,27 @@ export const mysqlEngine: SqlEngine = {
   maxAccountNameBytes: MAX_NAME_BYTES,
 
   async connect(config: SqlTargetConfig, login: SqlLogin, timeouts: SqlTimeouts): Promise<SqlSession> {
-    const { mysql, authPlugins } = await loadMysql();
-    const conn = await connecting(() =>
-      mysql.createConnection({
+    const { mysql, createConnection, authPlugins } = await loadMysql();
+    const conn = await connecting(() => {
+      const core = createConnection({
         host: config.host,
         port: config.port,
         user: login.user,
         password: login.password,
         ...(config.database === undefined ? {} : { database: config.database }),
-        ssl: sslOption(config),
+        ssl: mysqlSslOption(config),
         authPlugins,
         connectTimeout: timeouts.connectMs,
         multipleStatements: false,
-      }),
-    );
+      });
+      try {
+        checkHostAfterTls(core, config, config.host);
+      } catch (error) {
+        core.destroy();
+        throw error;
+      }
+      return loggedIn(core);
+    });
     // A dropped connection is reported through the pending query; without a listener it would crash the process.
     conn.on('error', () => undefined);
     try {
